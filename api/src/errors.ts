@@ -1,0 +1,101 @@
+import type { ErrorRequestHandler } from 'express';
+import { ErrorCode, type ErrorBody, type Problem } from '@shelf/contract';
+
+/** Base of every error the API answers with on purpose; its type decides the HTTP status. */
+export class AppError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: ErrorCode,
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+export class BadRequestError extends AppError {
+  constructor(message: string, details?: unknown) {
+    super(400, ErrorCode.BAD_REQUEST, message, details);
+  }
+}
+
+/** Content that was understood but is not acceptable: 422 with every problem listed. */
+export class ValidationError extends AppError {
+  constructor(
+    message: string,
+    readonly problems: Problem[] = [],
+  ) {
+    super(422, ErrorCode.VALIDATION_FAILED, message, problems.length ? { problems } : undefined);
+  }
+}
+
+/** A bundle or folder that breaks the safety rules (links, traversal, caps, corrupt archive). */
+export class BundleError extends AppError {
+  constructor(message: string, readonly entry?: string) {
+    super(422, ErrorCode.BUNDLE_INVALID, message, entry === undefined ? undefined : { entry });
+  }
+}
+
+export class NotFoundError extends AppError {
+  constructor(what: string, key: string) {
+    super(404, ErrorCode.NOT_FOUND, `${what} not found: ${key}`);
+  }
+}
+
+export class ConflictError extends AppError {
+  constructor(message: string, details?: unknown) {
+    super(409, ErrorCode.CONFLICT, message, details);
+  }
+}
+
+export class ForbiddenError extends AppError {
+  constructor(message: string) {
+    super(403, ErrorCode.FORBIDDEN, message);
+  }
+}
+
+export class UnauthorizedError extends AppError {
+  constructor(message: string) {
+    super(401, ErrorCode.UNAUTHORIZED, message);
+  }
+}
+
+export class PayloadTooLargeError extends AppError {
+  constructor(message: string) {
+    super(413, ErrorCode.PAYLOAD_TOO_LARGE, message);
+  }
+}
+
+export class UnavailableError extends AppError {
+  constructor(message: string) {
+    super(503, ErrorCode.UNAVAILABLE, message);
+  }
+}
+
+export function errorBody(code: ErrorCode, message: string, details?: unknown): ErrorBody {
+  return details === undefined ? { error: { code, message } } : { error: { code, message, details } };
+}
+
+/** Maps what express's body parsers throw (bad JSON, too large) onto our codes. */
+function fromParserError(err: { type?: string; status?: number; message?: string }): AppError | undefined {
+  if (err.type === 'entity.too.large') return new PayloadTooLargeError('request body is too large');
+  if (err.type === 'entity.parse.failed') return new BadRequestError(`malformed JSON body: ${err.message ?? ''}`.trim());
+  if (typeof err.status === 'number' && err.status >= 400 && err.status < 500) {
+    return new BadRequestError(err.message ?? 'bad request');
+  }
+  return undefined;
+}
+
+/** The one place where errors become HTTP answers. */
+export const errorMiddleware: ErrorRequestHandler = (err, req, res, _next) => {
+  const known = err instanceof AppError ? err : fromParserError(err as object);
+  if (known) {
+    // The client may still be sending an oversized body; we will not read it.
+    if (known.status === 413) res.setHeader('Connection', 'close');
+    res.status(known.status).json(errorBody(known.code, known.message, known.details));
+    return;
+  }
+  req.log?.error({ err }, 'unhandled error');
+  res.status(500).json(errorBody(ErrorCode.INTERNAL, 'internal error'));
+};

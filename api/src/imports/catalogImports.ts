@@ -1,0 +1,60 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import path from 'node:path';
+import type { Request } from 'express';
+import type { ImportResult } from '@shelf/contract';
+import type { BundleLimits } from '../bundles/bundleLimits.js';
+import { extractBundle } from '../bundles/extractBundle.js';
+import { walkItemFolder } from '../bundles/walkItemFolder.js';
+import { findItemRoot } from './findItemRoot.js';
+import { importFolder, type ImportDeps } from './importFolder.js';
+import type { ImportLog } from './importLog.js';
+import { receiveUpload } from './receiveUpload.js';
+import { recordImport } from './recordImport.js';
+import { resolveLocalPath } from './resolveLocalPath.js';
+
+export interface CatalogImportsOptions {
+  localRoots: string[];
+  maxBundleBytes: number;
+  bundleLimits?: BundleLimits;
+}
+
+/** Local-folder and upload imports, each recorded in the import log. */
+export class CatalogImports {
+  constructor(
+    private readonly deps: ImportDeps & { log: ImportLog },
+    private readonly opts: CatalogImportsOptions,
+  ) {}
+
+  async importLocal(requested: string, by: string): Promise<ImportResult & { importId: string }> {
+    const { importId, result } = await recordImport(this.deps.log, { kind: 'local', path: requested }, async () => {
+      const dir = await resolveLocalPath(requested, this.opts.localRoots);
+      const entries = await walkItemFolder(dir, this.opts.bundleLimits);
+      const source = { kind: 'local' as const, path: dir, importedAt: new Date().toISOString(), importedBy: by };
+      return importFolder(this.deps, dir, entries, source);
+    });
+    return { ...result, importId };
+  }
+
+  async importUpload(req: Request, by: string): Promise<ImportResult & { importId: string }> {
+    const archive = this.deps.store.tempPath('.upload.tar.gz');
+    const work = await mkdtemp(path.join(path.dirname(archive), 'upload-'));
+    let fileName = 'bundle.tar.gz';
+    try {
+      // A refused upload (too large, not multipart) is not an import attempt of an item yet.
+      const upload = await receiveUpload(req, archive, this.opts.maxBundleBytes);
+      fileName = upload.fileName;
+      const { importId, result } = await recordImport(this.deps.log, { kind: 'upload', fileName }, async () => {
+        const unpacked = path.join(work, 'bundle');
+        await extractBundle(archive, unpacked, this.opts.bundleLimits);
+        const root = await findItemRoot(unpacked);
+        const entries = await walkItemFolder(root, this.opts.bundleLimits);
+        const source = { kind: 'upload' as const, fileName, importedAt: new Date().toISOString(), importedBy: by };
+        return importFolder(this.deps, root, entries, source);
+      });
+      return { ...result, importId };
+    } finally {
+      await rm(work, { recursive: true, force: true });
+      await rm(archive, { force: true });
+    }
+  }
+}

@@ -1,0 +1,97 @@
+import { readFile, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { ItemFiles, validateItem, type ImportResult, type ItemTexts, type Source, type VersionRecord } from '@shelf/contract';
+import type { BundleStore } from '../bundles/bundleStore.js';
+import type { ItemEntry } from '../bundles/entryRules.js';
+import { packBundle } from '../bundles/packBundle.js';
+import { ValidationError } from '../errors.js';
+import { versionConflict, type Registry } from '../registry/registry.js';
+import type { VersionArchive } from '../registry/versionArchive.js';
+
+export interface ImportDeps {
+  store: BundleStore;
+  registry: Registry;
+  archive: VersionArchive;
+}
+
+/** Text files we read into memory are small by nature; a huge one is a mistake or an attack. */
+const maxTextBytes = { manifest: 64 * 1024, schema: 1024 * 1024, uiSchema: 1024 * 1024, readme: 256 * 1024 };
+
+async function readTexts(dir: string, entries: ItemEntry[]): Promise<ItemTexts> {
+  const files = new Map(entries.filter((e) => e.type === 'file').map((e) => [e.path, e]));
+  const manifestFiles = ItemFiles.manifest.filter((f) => files.has(f));
+  if (manifestFiles.length === 0) {
+    throw new ValidationError('the item has no manifest', [
+      { file: 'manifest.yaml', path: '', message: 'manifest.yaml (or manifest.json) is missing at the item root' },
+    ]);
+  }
+  if (manifestFiles.length > 1) {
+    throw new ValidationError('the item has more than one manifest', [
+      { file: manifestFiles.join(', '), path: '', message: 'keep exactly one of manifest.yaml, manifest.yml, manifest.json' },
+    ]);
+  }
+  const read = async (name: string, limit: number): Promise<string | undefined> => {
+    const entry = files.get(name);
+    if (!entry) return undefined;
+    if (entry.size > limit) {
+      throw new ValidationError(`${name} is too large`, [{ file: name, path: '', message: `larger than ${limit} bytes` }]);
+    }
+    return readFile(path.join(dir, name), 'utf8');
+  };
+  const manifestFile = manifestFiles[0]!;
+  return {
+    manifestFile,
+    manifest: (await read(manifestFile, maxTextBytes.manifest))!,
+    schema: await read(ItemFiles.schema, maxTextBytes.schema),
+    uiSchema: await read(ItemFiles.uiSchema, maxTextBytes.uiSchema),
+    readme: await read(ItemFiles.readme, maxTextBytes.readme),
+  };
+}
+
+/**
+ * The one import path of every source: validate an item folder, pack it deterministically,
+ * store the bundle and publish the version. Nothing is stored unless all of it succeeds.
+ */
+export async function importFolder(
+  deps: ImportDeps,
+  dir: string,
+  entries: ItemEntry[],
+  source: Source,
+  opts: { tagVersion?: string } = {},
+): Promise<ImportResult> {
+  const validation = validateItem(await readTexts(dir, entries), opts);
+  if (!validation.ok) {
+    const n = validation.problems.length;
+    throw new ValidationError(`the item is invalid (${n} problem${n === 1 ? '' : 's'})`, validation.problems);
+  }
+  const { manifest, schema, uiSchema, readme } = validation.item;
+  const existing = await deps.registry.findVersion(manifest.id, manifest.version);
+
+  const temp = deps.store.tempPath('.tar.gz');
+  try {
+    const packed = await packBundle(dir, entries, temp);
+    if (existing) {
+      if (existing.contentHash !== packed.contentHash) throw versionConflict(existing);
+      return { id: existing.id, version: existing.version, digest: existing.digest, status: 'unchanged' };
+    }
+    const record: VersionRecord = {
+      id: manifest.id,
+      version: manifest.version,
+      manifest,
+      schema,
+      uiSchema,
+      readme,
+      digest: packed.digest,
+      contentHash: packed.contentHash,
+      size: packed.size,
+      source,
+      createdAt: new Date().toISOString(),
+    };
+    await deps.store.put(temp, packed.digest);
+    const outcome = await deps.registry.publish(record);
+    if (outcome.status === 'created') await deps.archive.write(record);
+    return { id: record.id, version: record.version, digest: outcome.record.digest, status: outcome.status };
+  } finally {
+    await rm(temp, { force: true });
+  }
+}

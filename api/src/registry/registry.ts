@@ -1,0 +1,105 @@
+import type { Redis } from 'ioredis';
+import {
+  latestVersion,
+  sortVersionsDesc,
+  type CatalogItem,
+  type RedisKeys,
+  type VersionInfo,
+  type VersionRecord,
+} from '@shelf/contract';
+import { ConflictError, NotFoundError } from '../errors.js';
+
+export type PublishOutcome = { status: 'created' | 'unchanged'; record: VersionRecord };
+
+/**
+ * The catalog in Redis: one hash of versions per item (immutable once written) and a
+ * catalog hash kept current on every publish so listing never walks every version.
+ */
+export class Registry {
+  constructor(
+    private readonly redis: Redis,
+    private readonly keys: RedisKeys,
+  ) {}
+
+  async listCatalog(): Promise<CatalogItem[]> {
+    const rows = await this.redis.hvals(this.keys.catalog);
+    return rows.map((r) => JSON.parse(r) as CatalogItem).sort((a, b) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id));
+  }
+
+  async listVersions(id: string): Promise<VersionInfo[]> {
+    const records = await this.records(id);
+    if (!records.length) throw new NotFoundError('catalog item', id);
+    const byVersion = new Map(records.map((r) => [r.version, r]));
+    return sortVersionsDesc([...byVersion.keys()]).map((v) => {
+      const r = byVersion.get(v)!;
+      return { version: r.version, digest: r.digest, source: r.source, createdAt: r.createdAt };
+    });
+  }
+
+  /** A version by number, or `latest`. */
+  async getVersion(id: string, version: string): Promise<VersionRecord> {
+    const record = await this.findVersion(id, version);
+    if (!record) throw new NotFoundError('catalog version', `${id}@${version}`);
+    return record;
+  }
+
+  async findVersion(id: string, version: string): Promise<VersionRecord | undefined> {
+    if (version === 'latest') {
+      const records = await this.records(id);
+      const latest = latestVersion(records.map((r) => r.version));
+      return records.find((r) => r.version === latest);
+    }
+    const raw = await this.redis.hget(this.keys.versions(id), version);
+    return raw ? (JSON.parse(raw) as VersionRecord) : undefined;
+  }
+
+  /**
+   * Stores a version unless it exists: the same content is `unchanged`, other content a conflict.
+   * HSETNX makes the first writer win even when two imports race.
+   */
+  async publish(record: VersionRecord): Promise<PublishOutcome> {
+    const written = await this.redis.hsetnx(this.keys.versions(record.id), record.version, JSON.stringify(record));
+    if (!written) {
+      const existing = await this.getVersion(record.id, record.version);
+      if (existing.contentHash !== record.contentHash) throw versionConflict(existing);
+      await this.refreshCatalogEntry(record.id);
+      return { status: 'unchanged', record: existing };
+    }
+    await this.refreshCatalogEntry(record.id);
+    return { status: 'created', record };
+  }
+
+  async itemCount(): Promise<number> {
+    return this.redis.hlen(this.keys.catalog);
+  }
+
+  private async records(id: string): Promise<VersionRecord[]> {
+    const rows = await this.redis.hvals(this.keys.versions(id));
+    return rows.map((r) => JSON.parse(r) as VersionRecord);
+  }
+
+  /** Recomputed from all versions after each write, so the last writer always leaves a complete view. */
+  private async refreshCatalogEntry(id: string): Promise<void> {
+    const records = await this.records(id);
+    const latest = latestVersion(records.map((r) => r.version));
+    const top = records.find((r) => r.version === latest);
+    if (!top) return;
+    const entry: CatalogItem = {
+      id,
+      name: top.manifest.name,
+      description: top.manifest.description ?? '',
+      tags: top.manifest.tags ?? [],
+      owner: top.manifest.owner ?? '',
+      latestVersion: top.version,
+      versionCount: records.length,
+    };
+    await this.redis.hset(this.keys.catalog, id, JSON.stringify(entry));
+  }
+}
+
+export function versionConflict(existing: VersionRecord): ConflictError {
+  return new ConflictError(
+    `${existing.id}@${existing.version} already exists with different content; versions are immutable, publish a new version`,
+    { id: existing.id, version: existing.version, digest: existing.digest },
+  );
+}

@@ -1,0 +1,43 @@
+import { Router } from 'express';
+import type { Metrics } from '../metrics.js';
+
+/** A named dependency check for /readyz; it throws when the dependency is not reachable. */
+export interface ReadinessCheck {
+  name: string;
+  check: () => Promise<void>;
+}
+
+export function operationsRoutes(deps: { metrics: Metrics; readiness: ReadinessCheck[] }): Router {
+  const r = Router();
+  r.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  r.get('/readyz', async (_req, res) => {
+    const results = await Promise.all(
+      deps.readiness.map(async ({ name, check }) => {
+        try {
+          await withTimeout(check(), 3000);
+          return { name, ok: true };
+        } catch (err) {
+          return { name, ok: false, error: (err as Error).message };
+        }
+      }),
+    );
+    const ready = results.every((r) => r.ok);
+    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'unavailable', checks: results });
+  });
+  r.get('/metrics', async (_req, res) => {
+    res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
+  });
+  return r;
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+    p.then(
+      (v) => (clearTimeout(t), resolve(v)),
+      (e: unknown) => (clearTimeout(t), reject(e instanceof Error ? e : new Error(String(e)))),
+    );
+  });
+}

@@ -1,0 +1,32 @@
+import type { Redis } from 'ioredis';
+import { redisKeys } from '@shelf/contract';
+import { BundleStore } from './bundles/bundleStore.js';
+import type { BundleLimits } from './bundles/bundleLimits.js';
+import { CatalogImports } from './imports/catalogImports.js';
+import { ImportLog } from './imports/importLog.js';
+import { Registry } from './registry/registry.js';
+import { VersionArchive } from './registry/versionArchive.js';
+
+export interface ServiceOptions {
+  redisPrefix: string;
+  bundlesDir: string;
+  localRoots: string[];
+  maxBundleBytes: number;
+  bundleLimits?: BundleLimits;
+}
+
+/** The catalog's parts wired together; main.ts and the tests build them the same way. */
+export async function createCatalogServices(redis: Redis, opts: ServiceOptions) {
+  const keys = redisKeys(opts.redisPrefix);
+  const store = new BundleStore(opts.bundlesDir);
+  await store.init();
+  const registry = new Registry(redis, keys);
+  const archive = new VersionArchive(opts.bundlesDir);
+  const importLog = new ImportLog(redis, keys);
+  const imports = new CatalogImports(
+    { store, registry, archive, log: importLog },
+    { localRoots: opts.localRoots, maxBundleBytes: opts.maxBundleBytes, bundleLimits: opts.bundleLimits },
+  );
+  return { keys, store, registry, archive, importLog, imports };
+}
+export type CatalogServices = Awaited<ReturnType<typeof createCatalogServices>>;

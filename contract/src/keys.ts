@@ -1,0 +1,60 @@
+/**
+ * Every Redis key and channel Shelf uses, in one place. `prefix` lets tests
+ * (and several Shelf installations) share one Redis without colliding.
+ */
+export function redisKeys(prefix = 'shelf') {
+  return {
+    prefix,
+    /** hash: item id → JSON CatalogItem (the catalog listing, kept current on every import). */
+    catalog: `${prefix}:catalog`,
+    /** hash: version → JSON VersionRecord. */
+    versions: (itemId: string) => `${prefix}:item:${itemId}:versions`,
+    /** string: JSON ImportRecord. */
+    importRecord: (importId: string) => `${prefix}:import:${importId}`,
+    /** sorted set: importId scored by creation time. */
+    imports: `${prefix}:imports`,
+    /** string: importId of a webhook delivery id (redelivery dedupe). */
+    delivery: (deliveryId: string) => `${prefix}:delivery:${deliveryId}`,
+    /** string with a TTL: importId of a Git tag import, keyed by sha256 of (repository, tag, commit). */
+    gitTagImport: (hash: string) => `${prefix}:git:tag:${hash}`,
+    /** hash: the job's fields (JSON values). */
+    job: (jobId: string) => `${prefix}:job:${jobId}`,
+    /** sorted set of job ids scored by creation time: all jobs. */
+    jobsAll: `${prefix}:jobs:all`,
+    /** sorted set of job ids by creation time, per state. */
+    jobsByState: (state: string) => `${prefix}:jobs:state:${state}`,
+    /** sorted set of job ids by creation time, per item. */
+    jobsByItem: (itemId: string) => `${prefix}:jobs:item:${itemId}`,
+    /** sorted set, every score 0: lowercase job ids, so ZRANGEBYLEX finds ids by prefix. */
+    jobIds: `${prefix}:jobs:ids`,
+    /** sorted set with a short TTL: one listing's intermediate result (filters combined). */
+    jobsTemp: (token: string) => `${prefix}:jobs:tmp:${token}`,
+    /** list of JSON LogLine. */
+    jobLog: (jobId: string) => `${prefix}:job:${jobId}:log`,
+    /** string: the log's byte count, for the cap. */
+    jobLogBytes: (jobId: string) => `${prefix}:job:${jobId}:logbytes`,
+    /** pub/sub: JSON JobSummary on every state or progress change. */
+    jobEventsChannel: `${prefix}:events:jobs`,
+    /** pub/sub: JSON LogLine[] batches of one job. */
+    jobLogChannel: (jobId: string) => `${prefix}:events:log:${jobId}`,
+    /** pub/sub pattern matching every job's log channel. */
+    jobLogPattern: `${prefix}:events:log:*`,
+    /** string with a TTL: JSON WorkerHeartbeat of one live worker. */
+    worker: (workerId: string) => `${prefix}:worker:${workerId}`,
+    /** SCAN pattern of every worker heartbeat. */
+    workerPattern: `${prefix}:worker:*`,
+    /** prefix of the per-state index keys, as transitionJobLua wants it. */
+    jobsByStatePrefix: `${prefix}:jobs:state:`,
+    /** BullMQ's own key prefix, under ours. */
+    bullPrefix: `${prefix}:bull`,
+    /** pub/sub: job ids whose cancellation was asked for. */
+    cancelChannel: `${prefix}:events:cancel`,
+  };
+}
+export type RedisKeys = ReturnType<typeof redisKeys>;
+
+/** BullMQ queue names; prefixed the same way as the keys. */
+export const QueueName = {
+  run: 'shelf-run',
+  gitSync: 'shelf-git-sync',
+} as const;

@@ -1,0 +1,33 @@
+import type { JobSummary, LogStream } from './jobs.js';
+
+/** The WebSocket path of live job events. */
+export const wsJobsPath = '/ws/jobs';
+
+/** Server → client messages on `/ws/jobs`. */
+export type ServerMessage =
+  | { type: 'job'; job: JobSummary }
+  | { type: 'log'; jobId: string; seq: number; stream: LogStream; line: string }
+  | { type: 'subscribed'; jobId: string; seq: number }
+  | { type: 'error'; message: string };
+
+/** Client → server messages on `/ws/jobs`. */
+export type ClientMessage = { subscribe: string; after?: number } | { unsubscribe: string };
+
+/** Parses and checks one client frame; null when it is not a valid message. */
+export function parseClientMessage(raw: string): ClientMessage | null {
+  let value: unknown;
+  try {
+    value = JSON.parse(raw);
+  } catch {
+    return null;
+  }
+  if (typeof value !== 'object' || value === null) return null;
+  const v = value as Record<string, unknown>;
+  if (typeof v.subscribe === 'string' && v.subscribe.length <= 128) {
+    const after = v.after === undefined ? 0 : v.after;
+    if (typeof after !== 'number' || !Number.isInteger(after) || after < 0) return null;
+    return { subscribe: v.subscribe, after };
+  }
+  if (typeof v.unsubscribe === 'string' && v.unsubscribe.length <= 128) return { unsubscribe: v.unsubscribe };
+  return null;
+}
