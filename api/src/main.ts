@@ -3,16 +3,19 @@ import { Redis } from 'ioredis';
 import { createApp } from './app.js';
 import { loadConfig } from './config.js';
 import { importExamples } from './imports/importExamples.js';
+import { createJobServices, registerJobMetrics, startJobRetention, workerReadiness } from './jobs/index.js';
+import { attachJobsWebSocket } from './live/wsGateway.js';
 import { createLogger } from './logger.js';
 import { createMetrics } from './metrics.js';
 import { reindex } from './registry/reindex.js';
+import { jobRoutes } from './routes/jobs.js';
 import { createCatalogServices } from './services.js';
 
 const config = loadConfig();
 const logger = createLogger(config.logLevel);
 
 async function main() {
-  // Retry forever: a Redis restart must not take the API down with it.
+  // Reconnect for ever: a Redis restart must not take the API down with it.
   const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 3, retryStrategy: (n) => Math.min(n * 200, 2000) });
   redis.on('error', (err) => logger.warn({ err: err.message }, 'redis connection problem'));
   const services = await createCatalogServices(redis, config);
@@ -22,27 +25,41 @@ async function main() {
   if (restored || missingBundles) logger.info({ restored, missingBundles }, 'registry rebuilt from the bundle store');
   if (config.importExamples) await importExamples(services.imports, config.examplesDir, logger);
 
+  const jobs = await createJobServices(redis, { keys: services.keys, registry: services.registry, logger, maxLimits: config.maxLimits });
+  registerJobMetrics(metrics.registry, { store: jobs.store, queue: jobs.queue, events: jobs.events, logger });
+
   const app = createApp({
     ...services,
     logger,
     metrics,
     maxJsonBytes: config.maxJsonBytes,
     webDir: config.webDir,
-    readiness: [{ name: 'redis', check: async () => void (await redis.ping()) }],
+    readiness: [{ name: 'redis', check: async () => void (await redis.ping()) }, workerReadiness(redis, services.keys)],
+    extraRoutes: [jobRoutes({ jobs })],
   });
   const server = http.createServer(app);
-  if (config.host !== '127.0.0.1' && config.host !== '::1' && config.host !== 'localhost') {
-    logger.warn({ host: config.host }, 'Shelf has no authentication yet and is listening beyond loopback: anyone who can reach this address can run jobs');
+  const closeJobsSocket = attachJobsWebSocket(server, { events: jobs.events, logs: jobs.store, logger });
+  const stopRetention = startJobRetention(jobs.store, { retentionDays: config.jobRetentionDays, logger });
+
+  if (!['127.0.0.1', '::1', 'localhost'].includes(config.host)) {
+    logger.warn({ host: config.host }, 'Shelf has no authentication yet and listens beyond loopback: anyone who can reach this address can import items and run jobs');
   }
   server.listen(config.port, config.host, () => logger.info({ url: `http://${config.host}:${config.port}` }, 'Shelf API listening'));
 
-  const shutdown = (signal: string) => {
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
     logger.info({ signal }, 'shutting down');
-    server.close(() => void redis.quit().finally(() => process.exit(0)));
     setTimeout(() => process.exit(1), 10_000).unref();
+    stopRetention();
+    await closeJobsSocket();
+    await jobs.close();
+    server.closeIdleConnections();
+    server.close(() => void redis.quit().finally(() => process.exit(0)));
   };
-  process.on('SIGTERM', () => shutdown('SIGTERM'));
-  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
 }
 
 main().catch((err: unknown) => {

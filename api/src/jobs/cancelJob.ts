@@ -1,0 +1,41 @@
+import { JobErrorCode, JobState, type JobSummary } from '@shelf/contract';
+import { ConflictError } from '../errors.js';
+import type { RunQueue } from './enqueueJob.js';
+import type { JobStore } from './jobStore.js';
+
+const cancelledByUser = JSON.stringify({ code: JobErrorCode.CANCELLED, message: 'cancelled by a user' });
+
+/**
+ * QUEUED or RUNNING → CANCELLED. The state changes first (atomically, from the state just read),
+ * so a worker that picks the job up afterwards finds it cancelled and cannot start it. A queued
+ * job also leaves the BullMQ queue; a running one's container is killed by the worker that
+ * runs it, told over the cancel channel.
+ */
+export async function cancelJob(deps: { store: JobStore; queue: RunQueue }, id: string): Promise<JobSummary> {
+  // A worker may move the job on between the read and the change; then look again.
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const { state } = await deps.store.summary(id);
+    if (state !== JobState.QUEUED && state !== JobState.RUNNING) {
+      throw new ConflictError(`job ${id} has already finished (${state}); only a queued or running job can be cancelled`, { state });
+    }
+    const cancelled = await deps.store.transition(id, JobState.CANCELLED, [state], {
+      finishedAt: new Date().toISOString(),
+      error: cancelledByUser,
+    });
+    if (!cancelled) continue;
+    // A queued job a worker already holds is told to stop like a running one.
+    const dequeued = state === JobState.QUEUED && (await removeFromQueue(deps.queue, id));
+    if (!dequeued) await deps.store.requestKill(id);
+    return cancelled;
+  }
+  throw new ConflictError(`job ${id} kept changing state while being cancelled; try again`);
+}
+
+/** True when BullMQ dropped the job; false when a worker holds it already (it is locked). */
+async function removeFromQueue(queue: RunQueue, id: string): Promise<boolean> {
+  try {
+    return (await queue.remove(id)) === 1;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,74 @@
+import type { JobsOptions, Queue } from 'bullmq';
+import { z } from 'zod';
+import { JobErrorCode, JobState, type RunJobData } from '@shelf/contract';
+import { ConflictError, UnavailableError } from '../errors.js';
+import type { Registry } from '../registry/registry.js';
+import type { InputValidator } from './inputValidator.js';
+import { applyLimits, type MaxLimits } from './jobLimits.js';
+import type { JobStore, NewJob } from './jobStore.js';
+
+/** `POST /api/jobs` body. Unknown fields are refused so a typo (`input`) does not silently run defaults. */
+export const EnqueueRequest = z
+  .object({
+    itemId: z.string().min(1).max(128),
+    version: z.string().min(1).max(128).default('latest'),
+    inputs: z.record(z.string(), z.unknown()).default({}),
+  })
+  .strict();
+export type EnqueueRequest = z.infer<typeof EnqueueRequest>;
+
+export type RunQueue = Queue<RunJobData, unknown, 'run'>;
+
+/** BullMQ owns retries of infrastructure failures and the retention of its own records. */
+export const runJobOptions: JobsOptions = {
+  attempts: 3,
+  backoff: { type: 'exponential', delay: 2000 },
+  removeOnComplete: { age: 24 * 60 * 60 },
+  removeOnFail: { age: 7 * 24 * 60 * 60 },
+};
+
+export interface LaunchDeps {
+  store: JobStore;
+  queue: RunQueue;
+  registry: Registry;
+  inputs: InputValidator;
+  maxLimits: MaxLimits;
+}
+
+/** Validates a run request against the pinned version and queues it. */
+export async function enqueueJob(deps: LaunchDeps, request: EnqueueRequest): Promise<{ id: string }> {
+  const version = await deps.registry.getVersion(request.itemId, request.version);
+  const inputs = deps.inputs.validate(version, request.inputs);
+  return launch(deps, {
+    itemId: version.id,
+    itemName: version.manifest.name,
+    version: version.version,
+    digest: version.digest,
+    inputs,
+    limits: applyLimits(version.manifest, deps.maxLimits),
+  });
+}
+
+/** A new run of a failed or cancelled job: same digest, inputs and limits. */
+export async function retryJob(deps: LaunchDeps, id: string): Promise<{ id: string }> {
+  const old = await deps.store.detail(id);
+  if (old.state !== JobState.FAILED && old.state !== JobState.CANCELLED) {
+    throw new ConflictError(`only a FAILED or CANCELLED job can be retried; job ${id} is ${old.state}`, { state: old.state });
+  }
+  const { itemId, itemName, version, digest, inputs, limits } = old;
+  return launch(deps, { itemId, itemName, version, digest, inputs, limits, retryOf: id });
+}
+
+/** Stores the job first (the worker looks it up), then queues it; a queue failure fails the job. */
+async function launch(deps: LaunchDeps, job: NewJob): Promise<{ id: string }> {
+  const { id } = await deps.store.create(job);
+  const data: RunJobData = { jobId: id, itemId: job.itemId, version: job.version, digest: job.digest };
+  try {
+    await deps.queue.add('run', data, { ...runJobOptions, jobId: id });
+  } catch (err) {
+    const error = { code: JobErrorCode.INFRA, message: `could not queue the job: ${(err as Error).message}` };
+    await deps.store.transition(id, JobState.FAILED, [JobState.QUEUED], { finishedAt: new Date().toISOString(), error: JSON.stringify(error) });
+    throw new UnavailableError('the job queue is not reachable; try again shortly');
+  }
+  return { id };
+}
