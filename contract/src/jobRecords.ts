@@ -91,7 +91,7 @@ return 1
 `;
 
 /**
- * Appends log lines under a byte cap; seq numbers are the list positions (first line is seq 1).
+ * Appends log lines under a byte cap (each line counts its newline, as in a file); seq numbers are the list positions (first line is seq 1).
  * Once the cap is reached one `system` line says so and later lines are dropped.
  *
  * KEYS[1] log list · KEYS[2] byte counter · ARGV[1] cap in bytes · ARGV[2] ISO time ·
@@ -106,7 +106,7 @@ local n = redis.call('LLEN', KEYS[1])
 local out = {}
 for i = 3, #ARGV, 2 do
   local line = ARGV[i + 1]
-  if used + #line > cap then
+  if used + #line + 1 > cap then
     n = n + 1
     local marker = cjson.encode({seq = n, ts = ARGV[2], stream = 'system', line = 'log truncated: the job printed more than ' .. cap .. ' bytes; later lines were dropped'})
     redis.call('RPUSH', KEYS[1], marker)
@@ -114,7 +114,7 @@ for i = 3, #ARGV, 2 do
     used = -1
     break
   end
-  used = used + #line
+  used = used + #line + 1
   n = n + 1
   local entry = cjson.encode({seq = n, ts = ARGV[2], stream = ARGV[i], line = line})
   redis.call('RPUSH', KEYS[1], entry)

@@ -1,0 +1,84 @@
+import { hostname } from 'node:os';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { parseMemory } from '@shelf/contract';
+import { z } from 'zod';
+
+/** The project root: relative settings resolve against it, whatever the working directory. */
+export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+const positiveInt = z.coerce.number().int().positive();
+const memory = z.string().refine((s) => {
+  try {
+    return parseMemory(s) > 0;
+  } catch {
+    return false;
+  }
+}, 'a memory quantity such as 512Mi');
+
+const Env = z.object({
+  REDIS_URL: z.string().default('redis://127.0.0.1:6379'),
+  SHELF_REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9:_-]+$/).default('shelf'),
+  SHELF_WORKER_ID: z.string().regex(/^[A-Za-z0-9._-]{1,100}$/).optional(),
+  SHELF_WORKER_CONCURRENCY: positiveInt.max(64).default(2),
+  SHELF_BUNDLES_DIR: z.string().default('bundles'),
+  SHELF_API_URL: z.url().default('http://127.0.0.1:8080'),
+  SHELF_WORKER_CACHE: z.string().default('.shelf/worker-cache'),
+  SHELF_MAX_MEMORY: memory.default('512Mi'),
+  SHELF_MAX_CPUS: z.coerce.number().positive().default(1),
+  SHELF_MAX_PIDS: positiveInt.default(256),
+  SHELF_MAX_TIMEOUT: positiveInt.default(3600),
+  SHELF_MAX_LOG_BYTES: positiveInt.default(10 * 1024 * 1024),
+  SHELF_MAX_LOG_LINES: positiveInt.default(250_000),
+  SHELF_MAX_OUTPUT_BYTES: positiveInt.default(1024 * 1024),
+  SHELF_TMP_SIZE: memory.default('64m'),
+  SHELF_LOCK_MS: positiveInt.default(30_000),
+  SHELF_STALLED_INTERVAL_MS: positiveInt.default(15_000),
+  SHELF_HEARTBEAT_MS: positiveInt.default(5_000),
+  SHELF_SWEEP_MS: positiveInt.default(30_000),
+  SHELF_SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(30_000),
+  SHELF_METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  SHELF_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export type Config = ReturnType<typeof loadConfig>;
+
+/** Parses the environment once; a bad value stops the process with a sentence naming it. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
+  const parsed = Env.safeParse(env);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new Error(`invalid worker configuration: ${issues}`);
+  }
+  const e = parsed.data;
+  const fromRoot = (p: string) => path.resolve(projectRoot, p);
+  return {
+    redisUrl: e.REDIS_URL,
+    redisPrefix: e.SHELF_REDIS_PREFIX,
+    // Random suffix: several workers may share a host and even a process (tests).
+    workerId: e.SHELF_WORKER_ID ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`,
+    concurrency: e.SHELF_WORKER_CONCURRENCY,
+    bundlesDir: fromRoot(e.SHELF_BUNDLES_DIR),
+    apiUrl: e.SHELF_API_URL.replace(/\/+$/, ''),
+    cacheDir: fromRoot(e.SHELF_WORKER_CACHE),
+    /** The worker's own ceilings; the limits the API stored on the job are capped again by these. */
+    maxLimits: {
+      memoryBytes: parseMemory(e.SHELF_MAX_MEMORY),
+      cpus: e.SHELF_MAX_CPUS,
+      pids: e.SHELF_MAX_PIDS,
+      timeoutSeconds: e.SHELF_MAX_TIMEOUT,
+    },
+    maxLogBytes: e.SHELF_MAX_LOG_BYTES,
+    maxLogLines: e.SHELF_MAX_LOG_LINES,
+    maxOutputBytes: e.SHELF_MAX_OUTPUT_BYTES,
+    tmpSizeBytes: parseMemory(e.SHELF_TMP_SIZE),
+    lockMs: e.SHELF_LOCK_MS,
+    stalledIntervalMs: e.SHELF_STALLED_INTERVAL_MS,
+    heartbeatMs: e.SHELF_HEARTBEAT_MS,
+    sweepMs: e.SHELF_SWEEP_MS,
+    shutdownGraceMs: e.SHELF_SHUTDOWN_GRACE_MS,
+    metricsPort: e.SHELF_METRICS_PORT,
+    logLevel: e.SHELF_LOG_LEVEL,
+  };
+}

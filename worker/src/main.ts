@@ -1,0 +1,44 @@
+import { createServer } from 'node:http';
+import { loadConfig } from './config.js';
+import { createLogger } from './logger.js';
+import { startWorker } from './startWorker.js';
+
+const config = loadConfig();
+const logger = createLogger(config.logLevel, config.workerId);
+const worker = await startWorker(config, logger);
+
+if (config.metricsPort !== undefined) {
+  const server = createServer((req, res) => {
+    if (req.url !== '/metrics') {
+      res.writeHead(404).end();
+      return;
+    }
+    worker.metrics.registry.metrics().then(
+      (text) => res.writeHead(200, { 'Content-Type': worker.metrics.registry.contentType }).end(text),
+      (err: unknown) => res.writeHead(500).end(String(err)),
+    );
+  });
+  server.listen(config.metricsPort, () => logger.info({ port: config.metricsPort }, 'metrics listening'));
+  server.unref();
+}
+
+let stopping = false;
+for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+  process.on(signal, () => {
+    if (stopping) {
+      logger.warn({ signal }, 'second signal: exiting now');
+      process.exit(1);
+    }
+    stopping = true;
+    logger.info({ signal, graceMs: config.shutdownGraceMs }, 'shutting down');
+    // Whatever happens, do not outlive the grace period by much.
+    setTimeout(() => process.exit(1), config.shutdownGraceMs + 15_000).unref();
+    worker.close().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        logger.error({ err }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  });
+}

@@ -1,0 +1,219 @@
+import { JobErrorCode, JobState, type JobLimits, type JobProgress, type RunJobData } from '@shelf/contract';
+import { UnrecoverableError, type Job, type Processor } from 'bullmq';
+import { z } from 'zod';
+import type { BundleCache } from './bundleCache.js';
+import type { Config } from './config.js';
+import { PermanentInfraError } from './errors.js';
+import type { JobStore } from './jobStore.js';
+import type { Logger } from './logger.js';
+import type { WorkerMetrics } from './metrics.js';
+import { JobOutput } from './output/jobOutput.js';
+import { LogSink } from './output/logSink.js';
+import { ProgressThrottle } from './output/progressThrottle.js';
+import { createRunFolder } from './runFolder.js';
+import type { Runner, RunResult } from './runners/runner.js';
+import type { RunningJobs } from './runningJobs.js';
+import { judgeRun, type Verdict } from './verdict.js';
+
+const RunJobDataSchema = z.object({
+  jobId: z.string().regex(/^[A-Za-z0-9._-]{1,128}$/),
+  itemId: z.string().min(1).max(128),
+  version: z.string().min(1).max(128),
+  digest: z.string().regex(/^[a-f0-9]{64}$/),
+});
+
+/** The part of a stored VersionRecord the worker needs. */
+const RunnableVersion = z.object({
+  manifest: z.object({
+    runtime: z.object({ image: z.string().min(1), command: z.array(z.string().min(1)).min(1) }),
+    network: z.enum(['none', 'egress']).optional(),
+  }),
+});
+
+const StoredLimits = z.object({
+  memoryBytes: z.number().positive(),
+  cpus: z.number().positive(),
+  pids: z.number().int().positive(),
+  timeoutSeconds: z.number().positive(),
+});
+
+export interface RunJobDeps {
+  config: Config;
+  store: JobStore;
+  bundles: BundleCache;
+  runner: Runner;
+  running: RunningJobs;
+  metrics: WorkerMetrics;
+  logger: Logger;
+}
+
+export interface RunJobResult {
+  outcome: JobState | 'SKIPPED';
+}
+
+/**
+ * The BullMQ processor of the run queue. Script failures (exit code, timeout, memory,
+ * outputs) are recorded on the job and end it with UnrecoverableError: running the same
+ * script again would fail the same way. Anything else thrown is Shelf's problem, retried by
+ * BullMQ with back-off; the job waits as QUEUED meanwhile and ends FAILED/INFRA after the last attempt.
+ */
+export function createRunJob(deps: RunJobDeps): Processor<RunJobData, RunJobResult> {
+  return async (job) => {
+    const parsed = RunJobDataSchema.safeParse(job.data);
+    if (!parsed.success) throw new UnrecoverableError(`invalid run job data: ${z.prettifyError(parsed.error)}`);
+    const data = parsed.data;
+    const signal = deps.running.add(data.jobId);
+    try {
+      return await processRun(deps, job, data, signal);
+    } finally {
+      deps.running.delete(data.jobId);
+    }
+  };
+}
+
+async function processRun(deps: RunJobDeps, job: Job, data: RunJobData, signal: AbortSignal): Promise<RunJobResult> {
+  const { store, metrics } = deps;
+  const log = deps.logger.child({ jobId: data.jobId, attempt: job.attemptsMade + 1 });
+  const started = await store.transition(data.jobId, JobState.RUNNING, [JobState.QUEUED], {
+    startedAt: new Date().toISOString(),
+    progress: JSON.stringify({ percent: 0, message: '' } satisfies JobProgress),
+  });
+  if (!started) {
+    log.info({ state: await store.state(data.jobId) }, 'job is no longer QUEUED; not running it');
+    metrics.jobs.inc({ outcome: 'SKIPPED' });
+    return { outcome: 'SKIPPED' };
+  }
+  deps.running.markStarted(data.jobId);
+  let run: { verdict: Verdict; progress: JobProgress | undefined };
+  try {
+    run = await execute(deps, data, signal, log);
+  } catch (err) {
+    await recordInfraFailure(deps, job, data.jobId, err, log);
+    throw err;
+  }
+  await recordVerdict(store, data.jobId, run.verdict, run.progress, log);
+  const outcome = run.verdict.state === JobState.FAILED ? `FAILED_${run.verdict.error.code}` : run.verdict.state;
+  metrics.jobs.inc({ outcome });
+  if (run.verdict.state === JobState.FAILED) {
+    throw new UnrecoverableError(`${run.verdict.error.code}: ${run.verdict.error.message}`);
+  }
+  return { outcome: run.verdict.state };
+}
+
+async function execute(
+  deps: RunJobDeps,
+  data: RunJobData,
+  signal: AbortSignal,
+  log: Logger,
+): Promise<{ verdict: Verdict; progress: JobProgress | undefined }> {
+  const { config, store } = deps;
+  const hash = await store.read(data.jobId);
+  if (!hash) throw new PermanentInfraError('the job record disappeared');
+  const version = RunnableVersion.safeParse(await store.versionRecord(data.itemId, data.version));
+  if (!version.success) throw new PermanentInfraError(`version ${data.itemId}@${data.version} is not in the registry or is unreadable`);
+  const limits = capLimits(parseLimits(hash.limits), config.maxLimits);
+  const bundleDir = await deps.bundles.get(data.digest);
+  const folder = await createRunFolder(config.cacheDir, data.jobId, hash.inputs || '{}');
+  try {
+    const logSink = new LogSink(store, data.jobId, { capBytes: config.maxLogBytes, maxLines: config.maxLogLines });
+    const progress = new ProgressThrottle(store, data.jobId, (err) => log.warn({ err }, 'could not store progress'));
+    const output = new JobOutput(logSink, progress);
+    const { manifest } = version.data;
+    let result: RunResult;
+    try {
+      result = await deps.runner.run(
+        {
+          jobId: data.jobId,
+          image: manifest.runtime.image,
+          command: manifest.runtime.command,
+          bundleDir,
+          inputFile: folder.inputFile,
+          outputFile: folder.outputFile,
+          network: manifest.network ?? 'none',
+          limits,
+        },
+        output,
+        signal,
+      );
+    } finally {
+      await output.close();
+    }
+    if (logSink.failure) log.warn({ err: logSink.failure }, 'could not store some log lines');
+    const verdict = await judgeRun(result, signal.reason, limits, folder.outputFile, config.maxOutputBytes);
+    deps.metrics.duration.observe({ outcome: verdict.state }, result.durationMs / 1000);
+    return { verdict, progress: progress.current };
+  } finally {
+    await folder.remove();
+  }
+}
+
+function parseLimits(raw: string | undefined): JobLimits {
+  let value: unknown;
+  try {
+    value = raw ? JSON.parse(raw) : undefined;
+  } catch {
+    value = raw;
+  }
+  const parsed = StoredLimits.safeParse(value);
+  if (!parsed.success) throw new PermanentInfraError(`the job has no valid limits: ${z.prettifyError(parsed.error)}`);
+  return parsed.data;
+}
+
+/** The API capped the manifest by its maximums; the worker host has its own say too. */
+export function capLimits(limits: JobLimits, max: JobLimits): JobLimits {
+  return {
+    memoryBytes: Math.min(limits.memoryBytes, max.memoryBytes),
+    cpus: Math.min(limits.cpus, max.cpus),
+    pids: Math.min(limits.pids, max.pids),
+    timeoutSeconds: Math.min(limits.timeoutSeconds, max.timeoutSeconds),
+  };
+}
+
+async function recordVerdict(
+  store: JobStore,
+  jobId: string,
+  verdict: Verdict,
+  progress: JobProgress | undefined,
+  log: Logger,
+): Promise<void> {
+  const base = { finishedAt: new Date().toISOString(), exitCode: verdict.exitCode === null ? '' : String(verdict.exitCode) };
+  const fields =
+    verdict.state === JobState.SUCCEEDED
+      ? {
+          ...base,
+          outputs: verdict.outputs ? JSON.stringify(verdict.outputs) : '',
+          error: '',
+          progress: JSON.stringify({ percent: 100, message: progress?.message ?? '' } satisfies JobProgress),
+        }
+      : verdict.state === JobState.FAILED
+        ? { ...base, outputs: '', error: JSON.stringify(verdict.error) }
+        : { ...base, error: JSON.stringify({ code: JobErrorCode.CANCELLED, message: 'the job was cancelled' }) };
+  if (!(await store.transition(jobId, verdict.state, [JobState.RUNNING], fields))) {
+    // The API cancelled it (or it was declared lost) while it ran: that state stands.
+    log.info({ state: await store.state(jobId), verdict: verdict.state }, 'job left RUNNING while it ran; keeping its state');
+  }
+}
+
+async function recordInfraFailure(deps: RunJobDeps, job: Job, jobId: string, err: unknown, log: Logger): Promise<void> {
+  const message = err instanceof Error ? err.message : String(err);
+  const last = err instanceof UnrecoverableError || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+  try {
+    if (last) {
+      log.error({ err }, 'job failed: infrastructure problem, no attempts left');
+      deps.metrics.jobs.inc({ outcome: `FAILED_${JobErrorCode.INFRA}` });
+      await deps.store.transition(jobId, JobState.FAILED, [JobState.RUNNING], {
+        finishedAt: new Date().toISOString(),
+        error: JSON.stringify({ code: JobErrorCode.INFRA, message }),
+      });
+    } else {
+      log.warn({ err }, 'infrastructure problem; BullMQ will retry the job');
+      deps.metrics.jobs.inc({ outcome: 'RETRY' });
+      await deps.store.transition(jobId, JobState.QUEUED, [JobState.RUNNING], {
+        startedAt: '',
+        progress: JSON.stringify({ percent: 0, message: `waiting to retry: ${message}`.slice(0, 500) } satisfies JobProgress),
+      });
+    }
+  } catch (recordErr) {
+    log.error({ err: recordErr }, 'could not record the failure on the job');
+  }
+}

@@ -1,0 +1,148 @@
+import { JobErrorCode, JobState, QueueName, redisKeys, type RunJobData } from '@shelf/contract';
+import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import Docker from 'dockerode';
+import { BundleCache } from './bundleCache.js';
+import type { Config } from './config.js';
+import { beat, isWorkerAlive } from './heartbeat.js';
+import { JobStore } from './jobStore.js';
+import type { Logger } from './logger.js';
+import { createMetrics, type WorkerMetrics } from './metrics.js';
+import { connectRedis } from './redis.js';
+import { DockerRunner } from './runners/docker.js';
+import type { Runner } from './runners/runner.js';
+import { pruneRunFolders } from './runFolder.js';
+import { createRunJob, type RunJobResult } from './runJob.js';
+import { CancelRequested, RunningJobs, WorkerShutdown } from './runningJobs.js';
+
+/** BullMQ's reason for a job whose worker stopped renewing its lock (maxStalledCount 0). */
+const STALLED_REASON = 'job stalled more than allowable limit';
+/** How often running jobs' stored states are checked, in case a cancel message was missed. */
+const STATE_CHECK_MS = 2_000;
+
+export interface WorkerHandle {
+  workerId: string;
+  metrics: WorkerMetrics;
+  /** Stops taking jobs, lets running ones finish for `graceMs`, then stops them (FAILED, LOST). */
+  close(graceMs?: number): Promise<void>;
+}
+
+/** Wires one worker: Redis, Docker, the BullMQ worker, cancel listener, heartbeat and sweeps. */
+export async function startWorker(config: Config, logger: Logger, runner?: Runner): Promise<WorkerHandle> {
+  const keys = redisKeys(config.redisPrefix);
+  const redis = connectRedis(config.redisUrl, `shelf-worker:${config.workerId}`, logger);
+  const subscriber = connectRedis(config.redisUrl, `shelf-worker-sub:${config.workerId}`, logger);
+  const bullConnection = connectRedis(config.redisUrl, `shelf-worker-bull:${config.workerId}`, logger);
+  const store = new JobStore(redis, keys);
+  const running = new RunningJobs();
+  const metrics = createMetrics(() => running.size);
+  const sandbox =
+    runner ??
+    new DockerRunner(
+      new Docker(),
+      {
+        workerId: config.workerId,
+        installation: config.redisPrefix,
+        tmpSizeBytes: config.tmpSizeBytes,
+        maxFileBytes: Math.max(config.tmpSizeBytes, config.maxOutputBytes) + 1024 * 1024,
+      },
+      logger,
+    );
+  const bundles = new BundleCache({ storeDir: config.bundlesDir, apiUrl: config.apiUrl, cacheDir: config.cacheDir });
+
+  const heartbeat = () =>
+    beat(redis, keys, { workerId: config.workerId, concurrency: config.concurrency, running: () => running.size, ping: () => sandbox.ping() }, config.heartbeatMs)
+      .catch((err: unknown) => logger.warn({ err }, 'heartbeat failed'));
+  const sweep = () =>
+    sandbox
+      .sweepOrphans((workerId) => isWorkerAlive(redis, keys, workerId))
+      .then((n) => metrics.orphansRemoved.inc(n))
+      .catch((err: unknown) => logger.warn({ err }, 'orphan sweep failed'));
+  await heartbeat();
+  await sweep();
+  const pruned = await pruneRunFolders(config.cacheDir, (config.maxLimits.timeoutSeconds + 600) * 1000);
+  if (pruned > 0) logger.info({ pruned }, 'removed stale run folders');
+
+  const worker = new Worker<RunJobData, RunJobResult>(
+    QueueName.run,
+    createRunJob({ config, store, bundles, runner: sandbox, running, metrics, logger }),
+    {
+      connection: bullConnection,
+      prefix: keys.bullPrefix,
+      name: config.workerId,
+      concurrency: config.concurrency,
+      lockDuration: config.lockMs,
+      stalledInterval: config.stalledIntervalMs,
+      // A job whose worker died is not run again behind the user's back: it ends FAILED (LOST).
+      maxStalledCount: 0,
+    },
+  );
+  const pending = new Set<Promise<unknown>>();
+  const track = (p: Promise<unknown>) => {
+    pending.add(p);
+    void p.finally(() => pending.delete(p));
+  };
+  worker.on('failed', (job, err) => {
+    if (job) track(settleFailedJob(job, err).catch((e: unknown) => logger.error({ err: e, jobId: job.id }, 'could not settle failed job')));
+  });
+  worker.on('error', (err) => logger.error({ err }, 'worker error'));
+  worker.on('stalled', (jobId) => logger.warn({ jobId }, 'job stalled: its worker stopped renewing the lock'));
+
+  /** Makes sure a job BullMQ gave up on is not left QUEUED or RUNNING in Shelf. */
+  async function settleFailedJob(job: Job, err: Error): Promise<void> {
+    const final = err instanceof UnrecoverableError || err.name === 'UnrecoverableError' || job.attemptsMade >= (job.opts.attempts ?? 1);
+    if (!final || !job.id) return;
+    const stalled = err.message === STALLED_REASON;
+    const error = stalled
+      ? { code: JobErrorCode.LOST, message: 'the worker running this job stopped (crashed or lost contact); it was not restarted' }
+      : { code: JobErrorCode.INFRA, message: err.message };
+    const settled = await store.transition(job.id, JobState.FAILED, [JobState.QUEUED, JobState.RUNNING], {
+      finishedAt: new Date().toISOString(),
+      error: JSON.stringify(error),
+    });
+    if (settled) {
+      logger.warn({ jobId: job.id, code: error.code }, 'job failed outside its run');
+      metrics.jobs.inc({ outcome: `FAILED_${error.code}` });
+    }
+    // The dead worker's container may still be running on this Docker host.
+    if (stalled) await sandbox.removeJob(job.id);
+  }
+
+  subscriber.on('message', (channel: string, message: string) => {
+    if (channel !== keys.cancelChannel) return;
+    if (running.abort(message.trim(), new CancelRequested(JobState.CANCELLED))) logger.info({ jobId: message }, 'cancel requested; stopping the job');
+  });
+  await subscriber.subscribe(keys.cancelChannel);
+  await worker.waitUntilReady();
+
+  const timers = [
+    setInterval(() => void heartbeat(), config.heartbeatMs),
+    setInterval(() => void sweep(), config.sweepMs),
+    setInterval(() => void running.enforceStates(store).catch((err: unknown) => logger.warn({ err }, 'state check failed')), STATE_CHECK_MS),
+  ];
+  logger.info({ queue: QueueName.run, concurrency: config.concurrency, prefix: config.redisPrefix }, 'worker started');
+
+  let closing: Promise<void> | undefined;
+  async function shutdown(graceMs: number): Promise<void> {
+    for (const t of timers) clearInterval(t);
+    const deadline = setTimeout(() => {
+      if (running.size > 0) logger.warn({ running: running.size }, 'shutdown grace period over; stopping running jobs');
+      running.abortAll(new WorkerShutdown());
+    }, graceMs);
+    try {
+      await worker.close();
+    } finally {
+      clearTimeout(deadline);
+    }
+    await Promise.allSettled([...pending]);
+    await subscriber.quit().catch(() => undefined);
+    await redis.del(keys.worker(config.workerId)).catch(() => undefined);
+    await Promise.allSettled([redis.quit(), bullConnection.quit()]);
+    logger.info('worker stopped');
+  }
+
+  return {
+    workerId: config.workerId,
+    metrics,
+    close: (graceMs = config.shutdownGraceMs) => (closing ??= shutdown(graceMs)),
+  };
+}

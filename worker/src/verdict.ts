@@ -1,0 +1,43 @@
+import { JobErrorCode, JobState, type JobError, type JobLimits } from '@shelf/contract';
+import { readOutputFile } from './runFolder.js';
+import type { RunResult } from './runners/runner.js';
+import { WorkerShutdown } from './runningJobs.js';
+
+/** How a run ends for the user. */
+export type Verdict =
+  | { state: typeof JobState.SUCCEEDED; exitCode: number; outputs: Record<string, unknown> | null }
+  | { state: typeof JobState.FAILED; exitCode: number | null; error: JobError }
+  | { state: typeof JobState.CANCELLED; exitCode: number | null };
+
+/** Reads a finished run: what stopped it, then its exit code, then its outputs. */
+export async function judgeRun(
+  result: RunResult,
+  abortReason: unknown,
+  limits: JobLimits,
+  outputFile: string,
+  maxOutputBytes: number,
+): Promise<Verdict> {
+  const exitCode = result.exitCode >= 0 ? result.exitCode : null;
+  const fail = (code: JobErrorCode, message: string): Verdict => ({ state: JobState.FAILED, exitCode, error: { code, message } });
+  if (result.aborted) {
+    if (abortReason instanceof WorkerShutdown) return fail(JobErrorCode.LOST, abortReason.message);
+    return { state: JobState.CANCELLED, exitCode };
+  }
+  if (result.timedOut) {
+    return fail(JobErrorCode.TIMEOUT, `the job ran longer than its ${limits.timeoutSeconds} s timeout and was stopped`);
+  }
+  if (result.oomKilled) {
+    return fail(JobErrorCode.OOM, `the job ran out of memory (limit ${formatBytes(limits.memoryBytes)}) and was killed`);
+  }
+  if (result.exitCode !== 0) return fail(JobErrorCode.EXIT, `the script exited with code ${result.exitCode}`);
+  const output = await readOutputFile(outputFile, maxOutputBytes);
+  if (!output.ok) return fail(JobErrorCode.OUTPUT, output.message);
+  return { state: JobState.SUCCEEDED, exitCode: 0, outputs: output.outputs };
+}
+
+export function formatBytes(n: number): string {
+  for (const [unit, size] of [['GiB', 1024 ** 3], ['MiB', 1024 ** 2], ['KiB', 1024]] as const) {
+    if (n >= size) return `${Number((n / size).toFixed(1))} ${unit}`;
+  }
+  return `${n} bytes`;
+}

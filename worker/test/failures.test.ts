@@ -1,0 +1,158 @@
+import { JobState, toJobSummary } from '@shelf/contract';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { JobStore } from '../src/jobStore.js';
+import type { WorkerHandle } from '../src/startWorker.js';
+import {
+  Image,
+  containersOfJob,
+  createTestEnv,
+  enqueueJob,
+  errorOf,
+  logText,
+  publishItem,
+  readLog,
+  startTestWorker,
+  waitFor,
+  waitForState,
+  type TestEnv,
+} from './helpers.js';
+
+let env: TestEnv;
+let worker: WorkerHandle;
+
+beforeAll(async () => {
+  env = await createTestEnv();
+  worker = await startTestWorker(env, { SHELF_WORKER_CONCURRENCY: '6' });
+}, 30_000);
+
+afterAll(async () => {
+  await worker?.close();
+  await env?.cleanup();
+});
+
+const shell = (script: string) => publishItem(env, { 'main.sh': script }, { image: Image.shell, command: ['bash', 'main.sh'] });
+const python = (script: string) => publishItem(env, { 'main.py': script }, { image: Image.python, command: ['python3', 'main.py'] });
+
+/** BullMQ's view once it settled: how many attempts were made. */
+async function bullOutcome(jobId: string) {
+  return waitFor(`BullMQ to settle ${jobId}`, async () => {
+    const job = await env.queue.getJob(jobId);
+    const state = await job?.getState();
+    return state === 'completed' || state === 'failed' ? { state, attemptsMade: job!.attemptsMade, returnvalue: job!.returnvalue as unknown } : undefined;
+  });
+}
+
+describe.concurrent('a job that fails', { timeout: 60_000 }, () => {
+  it('ends FAILED with EXIT on a non-zero exit, keeps its log, and is not retried', async () => {
+    const jobId = await enqueueJob(env, await shell('echo "about to fail"\necho "details" >&2\nexit 3'), { attempts: 3 });
+    const job = await waitForState(env, jobId);
+    expect(job.state).toBe('FAILED');
+    expect(errorOf(job)).toEqual({ code: 'EXIT', message: 'the script exited with code 3' });
+    expect(job.exitCode).toBe('3');
+    expect(job.outputs).toBe('');
+    expect(logText(await readLog(env, jobId))).toContain('about to fail');
+    expect(await bullOutcome(jobId)).toMatchObject({ state: 'failed', attemptsMade: 1 });
+    expect(await containersOfJob(jobId)).toEqual([]);
+  });
+
+  it('ends FAILED with TIMEOUT when it runs past its timeout', async () => {
+    const jobId = await enqueueJob(env, await shell('echo started\nsleep 60'), { limits: { timeoutSeconds: 1 } });
+    const started = Date.now();
+    const job = await waitForState(env, jobId);
+    expect(errorOf(job)).toEqual({ code: 'TIMEOUT', message: 'the job ran longer than its 1 s timeout and was stopped' });
+    expect(job.state).toBe('FAILED');
+    expect(Date.now() - started).toBeLessThan(15_000);
+    expect(logText(await readLog(env, jobId))).toContain('started');
+    expect(await bullOutcome(jobId)).toMatchObject({ state: 'failed', attemptsMade: 1 });
+    expect(await containersOfJob(jobId)).toEqual([]);
+  });
+
+  it('ends FAILED with OOM when the kernel kills it for memory', async () => {
+    const item = await python('hog = []\nprint("allocating", flush=True)\nwhile True:\n    hog.append("x" * 10_000_000)\n');
+    const jobId = await enqueueJob(env, item, { limits: { memoryBytes: 64 * 1024 * 1024 } });
+    const job = await waitForState(env, jobId);
+    expect(job.state).toBe('FAILED');
+    expect(errorOf(job)).toEqual({ code: 'OOM', message: 'the job ran out of memory (limit 64 MiB) and was killed' });
+    expect(job.exitCode).toBe('137');
+    expect(await containersOfJob(jobId)).toEqual([]);
+  });
+
+  it('ends FAILED with OUTPUT when $SHELF_OUTPUT holds more than 1 MB', async () => {
+    const item = await python('import json, os\njson.dump({"blob": "x" * 2_000_000}, open(os.environ["SHELF_OUTPUT"], "w"))\n');
+    const job = await waitForState(env, await enqueueJob(env, item));
+    expect(job.state).toBe('FAILED');
+    expect(errorOf(job)?.code).toBe('OUTPUT');
+    expect(errorOf(job)?.message).toMatch(/wrote 2000012 bytes to \$SHELF_OUTPUT; the limit is 1048576 bytes/);
+    expect(job.exitCode).toBe('0');
+    expect(job.outputs).toBe('');
+  });
+
+  it('ends FAILED with OUTPUT when $SHELF_OUTPUT is not a JSON object', async () => {
+    const notJson = await waitForState(env, await enqueueJob(env, await shell('echo "{oops" > "$SHELF_OUTPUT"')));
+    expect(errorOf(notJson)?.code).toBe('OUTPUT');
+    expect(errorOf(notJson)?.message).toMatch(/not valid JSON/);
+    const array = await waitForState(env, await enqueueJob(env, await shell('echo "[1, 2]" > "$SHELF_OUTPUT"')));
+    expect(errorOf(array)).toEqual({ code: 'OUTPUT', message: '$SHELF_OUTPUT must hold a JSON object' });
+  });
+
+  it('succeeds with outputs null when nothing was written to $SHELF_OUTPUT', async () => {
+    const job = await waitForState(env, await enqueueJob(env, await shell('echo quiet')));
+    expect(job.state).toBe('SUCCEEDED');
+    expect(job.outputs).toBe('');
+  });
+
+  it('retries an infrastructure problem, then ends FAILED with INFRA', async () => {
+    const item = await publishItem(env, { 'main.sh': 'echo hi' }, { image: 'shelf/not-an-image:1', command: ['bash', 'main.sh'] });
+    const jobId = await enqueueJob(env, item, { attempts: 2, backoffMs: 200 });
+    const job = await waitForState(env, jobId);
+    expect(job.state).toBe('FAILED');
+    expect(errorOf(job)).toEqual({ code: 'INFRA', message: 'image shelf/not-an-image:1 is not available on this worker host' });
+    expect(await bullOutcome(jobId)).toMatchObject({ state: 'failed', attemptsMade: 2 });
+  });
+
+  it('ends FAILED with INFRA at once when its version is not in the registry', async () => {
+    const item = await shell('echo hi');
+    await env.redis.hdel(env.keys.versions(item.itemId), item.version);
+    const jobId = await enqueueJob(env, item, { attempts: 3 });
+    const job = await waitForState(env, jobId);
+    expect(errorOf(job)?.code).toBe('INFRA');
+    expect(errorOf(job)?.message).toMatch(/not in the registry/);
+    expect(await bullOutcome(jobId)).toMatchObject({ state: 'failed', attemptsMade: 1 });
+  });
+});
+
+describe.concurrent('cancelling', { timeout: 60_000 }, () => {
+  it('a running job: its container is killed and removed, the job stays CANCELLED', async () => {
+    const jobId = await enqueueJob(env, await shell('echo started\nsleep 120'));
+    await waitFor('the job to print', async () => logText(await readLog(env, jobId)).includes('started'));
+    expect(await containersOfJob(jobId)).toHaveLength(1);
+
+    // What the API does on POST /api/jobs/:id/cancel.
+    const store = new JobStore(env.redis, env.keys);
+    const cancelled = await store.transition(jobId, JobState.CANCELLED, [JobState.RUNNING], {
+      finishedAt: new Date().toISOString(),
+      error: JSON.stringify({ code: 'CANCELLED', message: 'cancelled by the user' }),
+    });
+    expect(cancelled).toBe(true);
+    await env.redis.publish(env.keys.cancelChannel, jobId);
+
+    const started = Date.now();
+    await waitFor('the container to go', async () => (await containersOfJob(jobId)).length === 0, 10_000);
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(await bullOutcome(jobId)).toMatchObject({ state: 'completed', returnvalue: { outcome: 'CANCELLED' } });
+    const job = toJobSummary(await env.redis.hgetall(env.keys.job(jobId)));
+    expect(job).toMatchObject({ state: 'CANCELLED', error: { code: 'CANCELLED', message: 'cancelled by the user' } });
+  });
+
+  it('a queued job: the worker skips it without starting a container', async () => {
+    const store = new JobStore(env.redis, env.keys);
+    const jobId = await enqueueJob(env, await shell('echo should not run'), {
+      beforeQueue: async (id) => {
+        expect(await store.transition(id, JobState.CANCELLED, [JobState.QUEUED], { finishedAt: new Date().toISOString() })).toBe(true);
+      },
+    });
+    expect(await bullOutcome(jobId)).toMatchObject({ state: 'completed', returnvalue: { outcome: 'SKIPPED' } });
+    expect((await env.redis.hgetall(env.keys.job(jobId))).state).toBe('CANCELLED');
+    expect(await readLog(env, jobId)).toEqual([]);
+  });
+});

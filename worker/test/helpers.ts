@@ -1,0 +1,258 @@
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { chmod, mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import {
+  finishedStates,
+  JobState,
+  QueueName,
+  redisKeys,
+  type JobHash,
+  type JobLimits,
+  type LogLine,
+  type Manifest,
+  type RedisKeys,
+  type RunJobData,
+  type VersionRecord,
+} from '@shelf/contract';
+import { Queue } from 'bullmq';
+import Docker from 'dockerode';
+import { Redis } from 'ioredis';
+import { create as createTar } from 'tar';
+import { loadConfig, type Config } from '../src/config.js';
+import { createLogger } from '../src/logger.js';
+import { Label } from '../src/runners/containerSpec.js';
+import { startWorker, type WorkerHandle } from '../src/startWorker.js';
+
+export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+export const Image = {
+  shell: 'shelf/runtime-shell:1',
+  python: 'shelf/runtime-python:1',
+  node: 'shelf/runtime-node:1',
+} as const;
+
+export const docker = new Docker();
+
+/** One test file's world: its own Redis prefix, bundle store, worker cache and queue. */
+export interface TestEnv {
+  prefix: string;
+  keys: RedisKeys;
+  redis: Redis;
+  queue: Queue<RunJobData>;
+  root: string;
+  storeDir: string;
+  cacheDir: string;
+  /** Environment for a worker of this world (in-process via {@link startTestWorker}, or a child process). */
+  workerEnv: Record<string, string>;
+  cleanup(): Promise<void>;
+}
+
+export async function createTestEnv(env: Record<string, string> = {}): Promise<TestEnv> {
+  const prefix = `test-${randomBytes(5).toString('hex')}`;
+  const keys = redisKeys(prefix);
+  const root = await mkdtemp(path.join(os.tmpdir(), 'shelf-worker-test-'));
+  const storeDir = path.join(root, 'bundles');
+  const cacheDir = path.join(root, 'cache');
+  await mkdir(storeDir, { recursive: true });
+  const redisUrl = env.REDIS_URL ?? REDIS_URL;
+  const redis = new Redis(redisUrl, { maxRetriesPerRequest: null, retryStrategy: () => 200 });
+  const queue = new Queue<RunJobData>(QueueName.run, { connection: redis, prefix: keys.bullPrefix });
+  const workerEnv: Record<string, string> = {
+    REDIS_URL: redisUrl,
+    SHELF_REDIS_PREFIX: prefix,
+    SHELF_BUNDLES_DIR: storeDir,
+    SHELF_WORKER_CACHE: cacheDir,
+    // Nothing listens there: every bundle must come from the store unless a test says otherwise.
+    SHELF_API_URL: 'http://127.0.0.1:9',
+    SHELF_LOG_LEVEL: 'silent',
+    SHELF_WORKER_CONCURRENCY: '4',
+    ...env,
+  };
+  return {
+    prefix,
+    keys,
+    redis,
+    queue,
+    root,
+    storeDir,
+    cacheDir,
+    workerEnv,
+    async cleanup() {
+      await queue.close();
+      const stale = await docker.listContainers({ all: true, filters: { label: [`${Label.installation}=${prefix}`] } });
+      await Promise.all(stale.map((c) => docker.getContainer(c.Id).remove({ force: true }).catch(() => undefined)));
+      const found = await redis.keys(`${prefix}:*`);
+      for (let i = 0; i < found.length; i += 500) await redis.del(...found.slice(i, i + 500));
+      await redis.quit();
+      await rm(root, { recursive: true, force: true });
+    },
+  };
+}
+
+export function testConfig(env: TestEnv, overrides: Record<string, string> = {}): Config {
+  return loadConfig({ ...env.workerEnv, ...overrides });
+}
+
+/** An in-process worker for this world; close it before `cleanup()`. */
+export async function startTestWorker(env: TestEnv, overrides: Record<string, string> = {}): Promise<WorkerHandle> {
+  const config = testConfig(env, overrides);
+  return startWorker(config, createLogger(config.logLevel, config.workerId));
+}
+
+export interface ItemFiles {
+  [name: string]: string | { content: string; mode: number };
+}
+
+export interface PublishedItem {
+  itemId: string;
+  itemName: string;
+  version: string;
+  digest: string;
+}
+
+/**
+ * What an import leaves behind, minus validation: a bundle `<digest>.tar.gz` in the store
+ * and a VersionRecord in Redis.
+ */
+export async function publishItem(
+  env: TestEnv,
+  files: ItemFiles,
+  manifest: { image: string; command: string[]; network?: 'none' | 'egress' },
+  itemId = `item-${randomBytes(4).toString('hex')}`,
+): Promise<PublishedItem> {
+  const version = '1.0.0';
+  const dir = await mkdtemp(path.join(env.root, 'item-'));
+  for (const [name, file] of Object.entries(files)) {
+    const target = path.join(dir, name);
+    await mkdir(path.dirname(target), { recursive: true });
+    await writeFile(target, typeof file === 'string' ? file : file.content);
+    await chmod(target, typeof file === 'string' ? 0o644 : file.mode);
+  }
+  const tmpFile = path.join(env.root, `${randomUUID()}.tar.gz`);
+  await createTar({ gzip: true, portable: true, cwd: dir, file: tmpFile }, Object.keys(files));
+  const digest = createHash('sha256').update(await readFile(tmpFile)).digest('hex');
+  await rename(tmpFile, path.join(env.storeDir, `${digest}.tar.gz`));
+  const fullManifest: Manifest = {
+    id: itemId,
+    name: `Test ${itemId}`,
+    version,
+    runtime: { image: manifest.image, command: manifest.command },
+    network: manifest.network ?? 'none',
+  };
+  const record: VersionRecord = {
+    id: itemId,
+    version,
+    manifest: fullManifest,
+    schema: { type: 'object' },
+    uiSchema: {},
+    readme: '',
+    digest,
+    source: { kind: 'local', path: dir, importedAt: new Date().toISOString(), importedBy: 'test' },
+    contentHash: digest,
+    size: 0,
+    createdAt: new Date().toISOString(),
+  };
+  await env.redis.hset(env.keys.versions(itemId), version, JSON.stringify(record));
+  return { itemId, itemName: fullManifest.name, version, digest };
+}
+
+export const defaultLimits: JobLimits = { memoryBytes: 256 * 1024 * 1024, cpus: 0.5, pids: 64, timeoutSeconds: 60 };
+
+export interface EnqueueOptions {
+  inputs?: Record<string, unknown>;
+  limits?: Partial<JobLimits>;
+  attempts?: number;
+  backoffMs?: number;
+  /** Runs between writing the job record and queueing it (say, to cancel it the way the API would). */
+  beforeQueue?: (jobId: string) => Promise<void>;
+}
+
+/** What the API's enqueue does: the QUEUED job hash, its indexes, then the queue entry. */
+export async function enqueueJob(env: TestEnv, item: PublishedItem, opts: EnqueueOptions = {}): Promise<string> {
+  const id = randomUUID();
+  const now = new Date();
+  const hash: JobHash = {
+    id,
+    itemId: item.itemId,
+    itemName: item.itemName,
+    version: item.version,
+    digest: item.digest,
+    state: JobState.QUEUED,
+    progress: JSON.stringify({ percent: 0, message: '' }),
+    createdAt: now.toISOString(),
+    startedAt: '',
+    finishedAt: '',
+    error: '',
+    retryOf: '',
+    inputs: JSON.stringify(opts.inputs ?? {}),
+    exitCode: '',
+    outputs: '',
+    limits: JSON.stringify({ ...defaultLimits, ...opts.limits }),
+    createdMs: String(now.getTime()),
+  };
+  await env.redis
+    .multi()
+    .hset(env.keys.job(id), hash as unknown as Record<string, string>)
+    .zadd(env.keys.jobsAll, now.getTime(), id)
+    .zadd(env.keys.jobsByState(JobState.QUEUED), now.getTime(), id)
+    .zadd(env.keys.jobsByItem(item.itemId), now.getTime(), id)
+    .exec();
+  await opts.beforeQueue?.(id);
+  await env.queue.add(
+    'run',
+    { jobId: id, itemId: item.itemId, version: item.version, digest: item.digest },
+    { jobId: id, attempts: opts.attempts ?? 3, backoff: { type: 'exponential', delay: opts.backoffMs ?? 1000 } },
+  );
+  return id;
+}
+
+export async function jobHash(env: TestEnv, jobId: string): Promise<Record<string, string>> {
+  return env.redis.hgetall(env.keys.job(jobId));
+}
+
+/** Polls until the job is in one of `states` (by default: finished). */
+export async function waitForState(
+  env: TestEnv,
+  jobId: string,
+  states: readonly string[] = finishedStates,
+  timeoutMs = 60_000,
+): Promise<Record<string, string>> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const hash = await jobHash(env, jobId);
+    if (hash.state && states.includes(hash.state)) return hash;
+    if (Date.now() > deadline) throw new Error(`job ${jobId} still ${hash.state} after ${timeoutMs} ms; wanted ${states.join('|')}`);
+    await sleep(100);
+  }
+}
+
+export async function waitFor<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(100);
+  }
+}
+
+export async function readLog(env: TestEnv, jobId: string): Promise<LogLine[]> {
+  return (await env.redis.lrange(env.keys.jobLog(jobId), 0, -1)).map((s) => JSON.parse(s) as LogLine);
+}
+
+export function logText(lines: LogLine[]): string {
+  return lines.map((l) => l.line).join('\n');
+}
+
+export async function containersOfJob(jobId: string): Promise<Docker.ContainerInfo[]> {
+  return docker.listContainers({ all: true, filters: { label: [`${Label.job}=${jobId}`] } });
+}
+
+/** The job's error as the API shows it. */
+export function errorOf(hash: Record<string, string>): { code: string; message: string } | null {
+  return hash.error ? (JSON.parse(hash.error) as { code: string; message: string }) : null;
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
