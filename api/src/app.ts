@@ -12,6 +12,7 @@ import type { Metrics } from './metrics.js';
 import type { Registry } from './registry/registry.js';
 import { bundleRoutes } from './routes/bundles.js';
 import { catalogRoutes } from './routes/catalog.js';
+import { gitWebhookPath } from './routes/git.js';
 import { operationsRoutes, type ReadinessCheck } from './routes/operations.js';
 import { schemaRoutes } from './routes/schemas.js';
 
@@ -51,7 +52,9 @@ export function createApp(deps: AppDeps): Express {
     });
     next();
   });
-  app.use('/api', express.json({ limit: deps.maxJsonBytes }));
+  const json = express.json({ limit: deps.maxJsonBytes });
+  // The Git webhook checks an HMAC over the exact bytes received, so its route reads the raw body itself.
+  app.use('/api', (req, res, next) => (req.originalUrl.split('?')[0] === gitWebhookPath ? next() : json(req, res, next)));
 
   app.use(operationsRoutes({ metrics: deps.metrics, readiness: deps.readiness }));
   app.use(schemaRoutes());

@@ -3,11 +3,13 @@ import { Redis } from 'ioredis';
 import { createApp } from './app.js';
 import { loadConfig } from './config.js';
 import { importExamples } from './imports/importExamples.js';
+import { createGitServices } from './git/index.js';
 import { createJobServices, registerJobMetrics, startJobRetention, workerReadiness } from './jobs/index.js';
 import { attachJobsWebSocket } from './live/wsGateway.js';
 import { createLogger } from './logger.js';
 import { createMetrics } from './metrics.js';
 import { reindex } from './registry/reindex.js';
+import { gitRoutes } from './routes/git.js';
 import { jobRoutes } from './routes/jobs.js';
 import { createCatalogServices } from './services.js';
 
@@ -25,6 +27,8 @@ async function main() {
   if (restored || missingBundles) logger.info({ restored, missingBundles }, 'registry rebuilt from the bundle store');
   if (config.importExamples) await importExamples(services.imports, config.examplesDir, logger);
 
+  const git = createGitServices(redis, { ...services, logger, metrics, gitAllow: config.gitAllow, bundlesDir: config.bundlesDir });
+  const stopGitSync = await git.startConsumer();
   const jobs = await createJobServices(redis, { keys: services.keys, registry: services.registry, logger, maxLimits: config.maxLimits });
   registerJobMetrics(metrics.registry, { store: jobs.store, queue: jobs.queue, events: jobs.events, logger });
 
@@ -35,7 +39,7 @@ async function main() {
     maxJsonBytes: config.maxJsonBytes,
     webDir: config.webDir,
     readiness: [{ name: 'redis', check: async () => void (await redis.ping()) }, workerReadiness(redis, services.keys)],
-    extraRoutes: [jobRoutes({ jobs })],
+    extraRoutes: [jobRoutes({ jobs }), gitRoutes({ gitImports: git.imports, webhookSecret: config.webhookSecret })],
   });
   const server = http.createServer(app);
   const closeJobsSocket = attachJobsWebSocket(server, { events: jobs.events, logs: jobs.store, logger });
@@ -55,6 +59,8 @@ async function main() {
     stopRetention();
     await closeJobsSocket();
     await jobs.close();
+    await stopGitSync();
+    await git.close();
     server.closeIdleConnections();
     server.close(() => void redis.quit().finally(() => process.exit(0)));
   };

@@ -15,12 +15,13 @@ export async function recordImport(
     return { importId, result };
   } catch (err) {
     // Which item it was is unknown when the manifest itself is unreadable, so the reason sits on the attempt.
-    await log.update(importId, { state: 'failed', error: describe(err), results: [] });
+    await log.update(importId, { state: 'failed', error: describeImportError(err), results: [] });
     throw err;
   }
 }
 
-function describe(err: unknown): string {
+/** An import failure in one line, with every validation problem named by file and JSON path. */
+export function describeImportError(err: unknown): string {
   if (err instanceof AppError) {
     const problems = (err.details as { problems?: { file: string; path: string; message: string }[] } | undefined)?.problems;
     if (problems?.length) return `${err.message}: ${problems.map((p) => `${p.file}${p.path ? ` ${p.path}` : ''}: ${p.message}`).join('; ')}`;

@@ -1,0 +1,149 @@
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import { lstat, mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import git from 'isomorphic-git';
+import { formatBytes } from '../bundles/bundleLimits.js';
+import type { CheckedRepo } from './gitUrlPolicy.js';
+import { GitCommandError, runGit } from './runGit.js';
+
+export interface FetchOptions {
+  /** Bare mirrors live here, one per repository URL. */
+  cacheDir: string;
+  /** Per git command. */
+  timeoutMs: number;
+  /** A mirror larger than this is deleted and the fetch refused. */
+  maxRepoBytes: number;
+}
+
+export const defaultFetchOptions = { timeoutMs: 60_000, maxRepoBytes: 500 * 1024 * 1024 };
+
+export interface FetchedTag {
+  gitdir: string;
+  /** The commit the tag points at (annotated tags peeled). */
+  commit: string;
+}
+
+/** One fetch at a time per mirror: git takes locks, and a second fetch would just fail on them. */
+const locks = new Map<string, Promise<unknown>>();
+async function withLock<T>(key: string, run: () => Promise<T>): Promise<T> {
+  const previous = locks.get(key) ?? Promise.resolve();
+  const current = previous.catch(() => undefined).then(run);
+  locks.set(key, current);
+  try {
+    return await current;
+  } finally {
+    if (locks.get(key) === current) locks.delete(key);
+  }
+}
+
+/** Where a repository's bare mirror lives: named by the sha256 of its (credential-free) URL. */
+export function mirrorDir(cacheDir: string, repo: CheckedRepo): string {
+  return path.join(cacheDir, `${createHash('sha256').update(repo.url).digest('hex')}.git`);
+}
+
+/**
+ * Fetches one tag into the repository's bare mirror: a shallow fetch of just that ref, so
+ * repeated tags of a repository only bring what changed. Nothing is checked out; the tree is
+ * read from the object store afterwards. `+` lets a force-moved tag replace the cached one,
+ * so the registry (not the cache) decides whether the new content is acceptable.
+ */
+export async function fetchTag(repo: CheckedRepo, tag: string, opts: FetchOptions): Promise<FetchedTag> {
+  const gitdir = mirrorDir(opts.cacheDir, repo);
+  return withLock(gitdir, async () => {
+    const home = await mkdtemp(path.join(os.tmpdir(), 'shelf-git-home-'));
+    try {
+      await ensureMirror(gitdir, home, opts);
+      const ref = `refs/tags/${tag}`;
+      await withSizeWatch(gitdir, opts.maxRepoBytes, (signal) =>
+        runGit(['fetch', '--quiet', '--depth', '1', '--no-tags', '--no-write-fetch-head', '--', repo.url, `+${ref}:${ref}`], {
+          cwd: gitdir,
+          gitDir: gitdir,
+          home,
+          repo,
+          timeoutMs: opts.timeoutMs,
+          signal,
+        }),
+      ).catch(async (err: unknown) => {
+        // A killed fetch can leave locks or a half-written shallow file behind; the cache is
+        // only a speed-up, so it is dropped and the retry starts from an empty mirror.
+        if (err instanceof GitCommandError && (err.failure === 'timeout' || /\.lock|shallow|corrupt/i.test(err.message))) {
+          await rm(gitdir, { recursive: true, force: true });
+        }
+        throw err;
+      });
+      const size = await dirSize(gitdir);
+      if (size > opts.maxRepoBytes) {
+        await rm(gitdir, { recursive: true, force: true });
+        throw tooLarge(opts.maxRepoBytes);
+      }
+      const oid = await git.resolveRef({ fs, gitdir, ref });
+      const { oid: commit } = await git.readCommit({ fs, gitdir, oid });
+      return { gitdir, commit };
+    } finally {
+      await rm(home, { recursive: true, force: true });
+    }
+  });
+}
+
+async function ensureMirror(gitdir: string, home: string, opts: FetchOptions): Promise<void> {
+  if (await exists(path.join(gitdir, 'HEAD'))) return;
+  // A half-made mirror (a crash during init) is simply made again.
+  await rm(gitdir, { recursive: true, force: true });
+  await mkdir(gitdir, { recursive: true });
+  await runGit(['init', '--quiet', '--bare'], { cwd: gitdir, gitDir: gitdir, home, timeoutMs: opts.timeoutMs });
+}
+
+const tooLarge = (max: number) =>
+  new GitCommandError(`the repository is larger than ${formatBytes(max)}; Shelf does not fetch it`, 'aborted');
+
+/**
+ * git has no size limit for a fetch, so the mirror is measured while it runs and the fetch
+ * stopped once it passes the limit; the half-fetched mirror is then deleted.
+ */
+async function withSizeWatch<T>(gitdir: string, maxBytes: number, run: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const controller = new AbortController();
+  let measuring = false;
+  const timer = setInterval(() => {
+    if (measuring) return;
+    measuring = true;
+    void dirSize(gitdir)
+      .then((size) => {
+        if (size > maxBytes) controller.abort(`the repository is larger than ${formatBytes(maxBytes)}`);
+      })
+      .finally(() => (measuring = false));
+  }, 500);
+  try {
+    return await run(controller.signal);
+  } catch (err) {
+    if (controller.signal.aborted) {
+      await rm(gitdir, { recursive: true, force: true });
+      throw tooLarge(maxBytes);
+    }
+    throw err;
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+/** Bytes under `dir`; files that vanish while it counts (git's temp files) count as 0. */
+async function dirSize(dir: string): Promise<number> {
+  let total = 0;
+  const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+  for (const entry of entries) {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) total += await dirSize(full);
+    else total += (await lstat(full).catch(() => ({ size: 0 }))).size;
+  }
+  return total;
+}
+
+async function exists(file: string): Promise<boolean> {
+  try {
+    await lstat(file);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,180 @@
+import { describe, expect, it } from 'vitest';
+import { parseDelivery } from '../src/git/parseDelivery.js';
+import { checkTag, GitUrlPolicy, redactUrl } from '../src/git/gitUrlPolicy.js';
+import { isPublicAddress } from '../src/git/publicAddress.js';
+import { detectProvider, verifySignature } from '../src/git/verifySignature.js';
+import { deliveryHeaders, githubPush, gitlabTagPush, giteaPush } from './fixtures/git/payloads.js';
+
+const sha = 'a'.repeat(40);
+
+describe('webhook signatures', () => {
+  it("accepts GitHub's published test vector", () => {
+    const body = Buffer.from('Hello, World!');
+    const headers = { 'x-github-event': 'push', 'x-hub-signature-256': 'sha256=757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17' };
+    expect(() => verifySignature('github', headers, body, "It's a Secret to Everybody")).not.toThrow();
+  });
+
+  it('refuses a wrong, short, missing or differently-cased-prefix signature with 401', () => {
+    const body = Buffer.from('Hello, World!');
+    const s = "It's a Secret to Everybody";
+    for (const sig of ['sha256=00', 'sha256=757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e18', 'sha1=abc', '', undefined]) {
+      const headers: Record<string, string> = { 'x-github-event': 'push' };
+      if (sig !== undefined) headers['x-hub-signature-256'] = sig;
+      expect(() => verifySignature('github', headers, body, s)).toThrow(expect.objectContaining({ status: 401 }));
+    }
+  });
+
+  it('checks Gitea/Forgejo bare hex HMACs and the GitLab token', () => {
+    const body = '{"ref":"refs/heads/main"}';
+    for (const p of ['gitea', 'forgejo', 'gitlab'] as const) {
+      const headers = deliveryHeaders(p, body, 's3cret');
+      expect(detectProvider(headers)).toBe(p);
+      expect(() => verifySignature(p, headers, Buffer.from(body), 's3cret')).not.toThrow();
+      expect(() => verifySignature(p, headers, Buffer.from(body), 'other')).toThrow(expect.objectContaining({ status: 401 }));
+    }
+  });
+
+  it('refuses everything when no secret is configured, naming SHELF_WEBHOOK_SECRET', () => {
+    expect(() => verifySignature('github', {}, Buffer.from(''), undefined)).toThrow(/SHELF_WEBHOOK_SECRET/);
+    expect(() => verifySignature(undefined, {}, Buffer.from(''), 'x')).toThrow(expect.objectContaining({ status: 401 }));
+  });
+});
+
+describe('parseDelivery', () => {
+  const parse = (provider: 'github' | 'gitlab' | 'gitea' | 'forgejo', payload: unknown, event?: string) => {
+    const body = JSON.stringify(payload);
+    return parseDelivery(provider, deliveryHeaders(provider, body, 'x', { event, deliveryId: 'd-1' }), Buffer.from(body));
+  };
+
+  it('normalises tag pushes of every provider', () => {
+    const cloneUrl = 'https://example.com/acme/catalog.git';
+    const want = { kind: 'tag-push', deliveryId: 'd-1', cloneUrl, tag: 'hello@1.0.0', commit: sha };
+    expect(parse('github', githubPush({ ref: 'refs/tags/hello@1.0.0', after: sha, cloneUrl }))).toEqual({ ...want, provider: 'github' });
+    expect(parse('gitlab', gitlabTagPush({ ref: 'refs/tags/hello@1.0.0', after: sha, cloneUrl }))).toEqual({ ...want, provider: 'gitlab' });
+    expect(parse('gitea', giteaPush({ ref: 'refs/tags/hello@1.0.0', after: sha, cloneUrl }))).toEqual({ ...want, provider: 'gitea' });
+    expect(parse('forgejo', giteaPush({ ref: 'refs/tags/hello@1.0.0', after: sha, cloneUrl }))).toEqual({ ...want, provider: 'forgejo' });
+  });
+
+  it('ignores pings, branch pushes, tag deletions and other events', () => {
+    const cloneUrl = 'https://example.com/a.git';
+    expect(parse('github', { zen: 'hi', hook_id: 1 }, 'ping')).toMatchObject({ kind: 'ignored', reason: expect.stringMatching(/^pong/) });
+    expect(parse('github', githubPush({ ref: 'refs/heads/main', after: sha, cloneUrl }))).toMatchObject({ kind: 'ignored', reason: expect.stringMatching(/branch/) });
+    expect(parse('github', githubPush({ ref: 'refs/tags/hello@1.0.0', after: '0'.repeat(40), cloneUrl }))).toMatchObject({ kind: 'ignored', reason: expect.stringMatching(/deleted/) });
+    expect(parse('gitlab', gitlabTagPush({ ref: 'refs/tags/hello@1.0.0', after: '0'.repeat(40), cloneUrl }))).toMatchObject({ kind: 'ignored' });
+    expect(parse('gitlab', { object_kind: 'push' }, 'Push Hook')).toMatchObject({ kind: 'ignored' });
+    expect(parse('github', {}, 'issues')).toMatchObject({ kind: 'ignored' });
+    expect(parse('gitea', {}, 'create')).toMatchObject({ kind: 'ignored' });
+  });
+
+  it('refuses malformed payloads with 400', () => {
+    expect(() => parseDelivery('github', { 'x-github-event': 'push' }, Buffer.from('{not json'))).toThrow(expect.objectContaining({ status: 400 }));
+    expect(() => parse('github', { ref: 'refs/tags/x@1.0.0', after: 'nothex', repository: {} })).toThrow(expect.objectContaining({ status: 400 }));
+    expect(() => parse('gitlab', { object_kind: 'tag_push', ref: 'refs/tags/x', after: sha })).toThrow(expect.objectContaining({ status: 400 }));
+  });
+
+  it("reads GitHub's form-encoded payloads", () => {
+    const json = JSON.stringify(githubPush({ ref: 'refs/tags/hello@1.0.0', after: sha, cloneUrl: 'https://example.com/a.git' }));
+    const body = Buffer.from(`payload=${encodeURIComponent(json)}`);
+    const d = parseDelivery('github', { 'x-github-event': 'push', 'content-type': 'application/x-www-form-urlencoded' }, body);
+    expect(d).toMatchObject({ kind: 'tag-push', tag: 'hello@1.0.0' });
+  });
+});
+
+describe('git URL policy', () => {
+  const noDns = async () => {
+    throw new Error('no DNS lookups in this test');
+  };
+  const policy = (allow: string[] = [], lookup: (h: string) => Promise<{ address: string; family: number }[]> = noDns) => new GitUrlPolicy({ allow, lookup });
+
+  it.each([
+    ['ext::sh -c touch% /tmp/pwned'],
+    ['--upload-pack=touch /tmp/x'],
+    ['-uhttps://example.com/a.git'],
+    ['fd::17'],
+    ['http://127.0.0.1/'],
+    ['http://169.254.169.254/latest/meta-data/'],
+    ['https://10.0.0.1/'],
+    ['https://127.0.0.1/a.git'],
+    ['https://0x7f000001/a.git'],
+    ['https://2130706433/a.git'],
+    ['https://0177.0.0.1/a.git'],
+    ['https://0251.0376.0251.0376/a.git'],
+    ['https://[::1]/a.git'],
+    ['https://[::ffff:127.0.0.1]/a.git'],
+    ['https://[::ffff:a9fe:a9fe]/a.git'],
+    ['https://[fd00:ec2::254]/a.git'],
+    ['https://[fe80::1]/a.git'],
+    ['https://100.64.0.1/a.git'],
+    ['https://user:token@example.com/a.git'],
+    ['ssh://git@example.com/a.git'],
+    ['git@example.com:acme/a.git'],
+    ['git://example.com/a.git'],
+    ['file:///etc/'],
+    ['/srv/git/a.git'],
+    ['https://example.com/a b.git'],
+  ])('refuses %s with 403 without any lookup', async (url) => {
+    await expect(policy().check(url)).rejects.toMatchObject({ status: 403 });
+  });
+
+  it('refuses hosts that resolve to a private address, and pins the public ones it accepts', async () => {
+    const lookup = async (host: string) =>
+      host === 'internal.example.com'
+        ? [{ address: '203.0.113.9', family: 4 }, { address: '10.1.1.1', family: 4 }]
+        : [{ address: '140.82.121.4', family: 4 }, { address: '2606:50c0:8000::153', family: 6 }];
+    await expect(policy([], lookup).check('https://internal.example.com/a.git')).rejects.toThrow(/not a public address/);
+    await expect(policy([], lookup).check('https://github.com/acme/catalog.git')).resolves.toEqual({
+      url: 'https://github.com/acme/catalog.git',
+      protocol: 'https',
+      resolve: 'github.com:443:140.82.121.4,[2606:50c0:8000::153]',
+    });
+  });
+
+  it('allows SHELF_GIT_ALLOW prefixes by scheme, host, port and whole path segments', async () => {
+    const p = policy(['file:///srv/git/', 'http://127.0.0.1:9418/team', 'git@git.internal:acme/']);
+    await expect(p.check('file:///srv/git/a.git')).resolves.toMatchObject({ protocol: 'file' });
+    await expect(p.check('http://127.0.0.1:9418/team/a.git')).resolves.toMatchObject({ protocol: 'http' });
+    await expect(p.check('git@git.internal:acme/a.git')).resolves.toMatchObject({ protocol: 'ssh' });
+    for (const bad of [
+      'file:///srv/gitx/a.git',
+      'file:///srv/git/../../etc/a.git',
+      'file:///srv/git/a%2f..%2f..%2fetc',
+      'http://127.0.0.1:9418/teamx/a.git',
+      'http://127.0.0.1:9419/team/a.git',
+      'http://127.0.0.1:9418@evil.example/team/a.git',
+      'git@git.internal:other/a.git',
+    ]) {
+      await expect(p.check(bad), bad).rejects.toMatchObject({ status: 403 });
+    }
+  });
+
+  it('takes credentials only from the allow entry and never returns them in the URL', async () => {
+    const p = policy(['https://bot:s3cret@git.internal/']);
+    const checked = await p.check('https://git.internal/acme/a.git');
+    expect(checked.url).toBe('https://git.internal/acme/a.git');
+    expect(checked.authorization).toBe(`Basic ${Buffer.from('bot:s3cret').toString('base64')}`);
+    await expect(p.check('https://bot:s3cret@git.internal/acme/a.git')).resolves.toMatchObject({ url: 'https://git.internal/acme/a.git' });
+    const refused = p.check('https://bot:guess@git.internal/acme/a.git');
+    await expect(refused).rejects.toMatchObject({ status: 403 });
+    await expect(refused).rejects.not.toThrow(/guess/);
+  });
+
+  it('redacts credentials for logs and records', () => {
+    expect(redactUrl('https://bot:s3cret@git.internal/a.git')).toBe('https://git.internal/a.git');
+    expect(redactUrl('weird://bot:s3cret@[bad')).not.toContain('s3cret');
+  });
+
+  it('accepts only plain tag names', () => {
+    expect(checkTag('hello@1.0.0')).toBe('hello@1.0.0');
+    expect(checkTag('refs/tags/hello@1.0.0-rc.1+build.5')).toBe('hello@1.0.0-rc.1+build.5');
+    for (const bad of ['--upload-pack=touch /tmp/x', '-x', 'a..b', 'a b', 'a;b', 'a/.b', 'x.lock', 'a//b', 'a/', '', 'a@{1}', '$(id)']) {
+      expect(() => checkTag(bad), bad).toThrow(expect.objectContaining({ status: 403 }));
+    }
+  });
+
+  it('knows public from private addresses, IPv4 and IPv6', () => {
+    for (const a of ['8.8.8.8', '140.82.121.4', '::ffff:8.8.8.8', '2606:4700::1111', '64:ff9b::808:808']) expect(isPublicAddress(a), a).toBe(true);
+    for (const a of ['127.0.0.1', '10.0.0.1', '172.16.0.1', '192.168.1.1', '169.254.169.254', '100.64.0.1', '0.0.0.0', '224.0.0.1', '255.255.255.255', '::', '::1', '::ffff:127.0.0.1', '::ffff:7f00:1', 'fc00::1', 'fd00:ec2::254', 'fe80::1', 'ff02::1', '2001:db8::1', '2002:a00:1::1', '64:ff9b::a00:1']) {
+      expect(isPublicAddress(a), a).toBe(false);
+    }
+  });
+});
