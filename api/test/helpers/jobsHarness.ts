@@ -108,7 +108,6 @@ export async function deletePrefix(redis: Redis, prefix: string): Promise<void> 
   } while (cursor !== '0');
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- answers are checked field by field with expect
 export async function request(method: string, url: string, body?: unknown): Promise<{ status: number; body: any }> {
   const res = await fetch(url, {
     method,
