@@ -1,0 +1,16 @@
+import type { JobsQuery } from './client';
+
+/** Every TanStack Query key of the app. Prefixes nest, so invalidating `catalog()` refreshes versions and descriptors too. */
+export const queryKeys = {
+  catalog: () => ['catalog'] as const,
+  versions: (id: string) => ['catalog', id, 'versions'] as const,
+  descriptor: (id: string, version: string) => ['catalog', id, 'descriptor', version] as const,
+
+  imports: () => ['imports'] as const,
+  importRecord: (importId: string) => ['imports', importId] as const,
+
+  jobs: () => ['jobs'] as const,
+  jobLists: () => ['jobs', 'list'] as const,
+  jobList: (query: JobsQuery) => ['jobs', 'list', query] as const,
+  job: (id: string) => ['jobs', 'detail', id] as const,
+};

@@ -1,0 +1,231 @@
+// @vitest-environment jsdom
+import type { Problem } from '@shelf/contract';
+import { render, screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { describe, expect, test, vi } from 'vitest';
+import '../../test/render';
+import { ItemForm } from './ItemForm';
+
+const schema = {
+  $schema: 'http://json-schema.org/draft-07/schema#',
+  type: 'object',
+  required: ['name', 'engine', 'backups'],
+  properties: {
+    name: { type: 'string', title: 'Database name', pattern: '^[a-z][a-z0-9_]{2,39}$', default: 'orders' },
+    size: { type: 'integer', title: 'Storage (GiB)', minimum: 20, maximum: 2000, default: 50 },
+    environment: { type: 'string', title: 'Environment', enum: ['dev', 'prod'], default: 'dev' },
+    engine: { type: 'string', title: 'Engine', enum: ['postgres', 'mysql'], default: 'postgres' },
+    backups: { type: 'boolean', title: 'Automated backups', default: true },
+    users: {
+      type: 'array',
+      title: 'Additional users',
+      default: [],
+      items: { type: 'object', required: ['username'], properties: { username: { type: 'string', title: 'Username', minLength: 2 } } },
+    },
+  },
+  dependencies: {
+    engine: {
+      oneOf: [
+        { properties: { engine: { enum: ['postgres'] }, engineVersion: { type: 'string', title: 'PostgreSQL version', enum: ['17', '16'], default: '16' } } },
+        { properties: { engine: { enum: ['mysql'] }, characterSet: { type: 'string', title: 'Character set', enum: ['utf8mb4', 'latin1'], default: 'utf8mb4' } } },
+      ],
+    },
+  },
+  allOf: [
+    {
+      if: { properties: { backups: { const: true } }, required: ['backups'] },
+      then: { properties: { retentionDays: { type: 'integer', title: 'Backup retention (days)', minimum: 1, maximum: 35, default: 7 } } },
+      else: {
+        properties: { acceptNoBackups: { type: 'boolean', title: 'I understand this database has no backups', enum: [true] } },
+        required: ['acceptNoBackups'],
+      },
+    },
+  ],
+};
+
+const uiSchema = {
+  name: { 'ui:help': 'Lowercase letters, digits and underscores.' },
+  engine: { 'ui:widget': 'radio', 'ui:enumNames': ['PostgreSQL', 'MySQL'] },
+  size: { 'ui:widget': 'range' },
+};
+
+function renderForm(props: { serverProblems?: Problem[]; onSubmit?: (inputs: Record<string, unknown>) => void; schemaOverride?: Record<string, unknown> } = {}) {
+  const onSubmit = props.onSubmit ?? vi.fn();
+  const view = render(<ItemForm schema={props.schemaOverride ?? schema} uiSchema={uiSchema} onSubmit={onSubmit} serverProblems={props.serverProblems} />);
+  return { ...view, onSubmit };
+}
+
+/** A field's label, with or without the required marker (which screen readers skip: the input says it is required). */
+const L = (text: string) => new RegExp(`^${text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\*?$`);
+
+/** The block of one field: its label, widget, errors and help. */
+const fieldBlock = (label: string) => screen.getByLabelText(L(label)).closest('.mb-5') as HTMLElement;
+
+describe('ItemForm', () => {
+  test('renders every field of the schema with its default, help text, enum options and widget', () => {
+    renderForm();
+    expect(screen.getByLabelText<HTMLInputElement>(L('Database name')).value).toBe('orders');
+    expect(screen.getByText('Lowercase letters, digits and underscores.')).toBeTruthy();
+    const slider = screen.getByLabelText<HTMLInputElement>(L('Storage (GiB)'));
+    expect(slider.type).toBe('range');
+    expect(slider.value).toBe('50');
+    expect(within(screen.getByLabelText(L('Environment'))).getAllByRole('option').map((o) => o.textContent)).toEqual(['dev', 'prod']);
+    const engines = screen.getByRole('radiogroup', { name: 'Engine' });
+    expect(within(engines).getByLabelText<HTMLInputElement>(L('PostgreSQL')).checked).toBe(true);
+    expect(screen.getByLabelText<HTMLInputElement>(L('Automated backups')).checked).toBe(true);
+  });
+
+  test('shows conditional fields from dependencies/oneOf and if/then/else as the controlling values change', async () => {
+    const user = userEvent.setup();
+    renderForm();
+    expect(screen.getByLabelText(L('PostgreSQL version'))).toBeTruthy();
+    expect(screen.queryByLabelText(L('Character set'))).toBeNull();
+    expect(screen.getByLabelText<HTMLInputElement>(L('Backup retention (days)')).value).toBe('7');
+    expect(screen.queryByLabelText(L('I understand this database has no backups'))).toBeNull();
+
+    await user.click(screen.getByLabelText(L('MySQL')));
+    expect(await screen.findByLabelText(L('Character set'))).toBeTruthy();
+    expect(screen.queryByLabelText(L('PostgreSQL version'))).toBeNull();
+
+    await user.click(screen.getByLabelText(L('Automated backups')));
+    expect(await screen.findByLabelText(L('I understand this database has no backups'))).toBeTruthy();
+    expect(screen.queryByLabelText(L('Backup retention (days)'))).toBeNull();
+  });
+
+  test('adds and removes array items', async () => {
+    const user = userEvent.setup();
+    renderForm();
+    expect(screen.queryByLabelText(L('Username'))).toBeNull();
+    await user.click(screen.getByRole('button', { name: 'Add' }));
+    expect(await screen.findByLabelText(L('Username'))).toBeTruthy();
+    await user.click(screen.getByRole('button', { name: 'Remove item' }));
+    await waitFor(() => expect(screen.queryByLabelText(L('Username'))).toBeNull());
+  });
+
+  test('validates as the user types, before any submit', async () => {
+    const user = userEvent.setup();
+    renderForm();
+    const name = screen.getByLabelText(L('Database name'));
+    await user.clear(name);
+    await user.type(name, 'Bad-Name');
+    await waitFor(() => expect(within(fieldBlock('Database name')).getByTestId('field-errors').textContent).toMatch(/must match pattern/));
+    expect(name.getAttribute('aria-invalid')).toBe('true');
+
+    await user.clear(name);
+    await user.type(name, 'good_name');
+    await waitFor(() => expect(within(fieldBlock('Database name')).queryByTestId('field-errors')).toBeNull());
+  });
+
+  test('reports a missing required field only once the user has visited it or tried to submit', async () => {
+    const user = userEvent.setup();
+    renderForm({
+      schemaOverride: {
+        type: 'object',
+        required: ['team', 'owner'],
+        properties: { team: { type: 'string', title: 'Team', minLength: 2 }, owner: { type: 'string', title: 'Owner' } },
+      },
+    });
+    await user.type(screen.getByLabelText(L('Team')), 'x');
+    await waitFor(() => expect(within(fieldBlock('Team')).getByTestId('field-errors').textContent).toMatch(/fewer than 2/));
+    expect(within(fieldBlock('Owner')).queryByTestId('field-errors')).toBeNull();
+    await user.click(screen.getByRole('button', { name: 'Run' }));
+    await waitFor(() => expect(within(fieldBlock('Owner')).getByTestId('field-errors').textContent).toMatch(/required/));
+  });
+
+  test("replaces a choice the new branch does not offer with that branch's default", async () => {
+    const user = userEvent.setup();
+    const versions = (values: string[], def: string) => ({ type: 'string', title: 'Version', enum: values, default: def });
+    const { onSubmit } = renderForm({
+      schemaOverride: {
+        type: 'object',
+        properties: { engine: { type: 'string', title: 'Engine', enum: ['postgres', 'mysql'], default: 'postgres' } },
+        dependencies: {
+          engine: {
+            oneOf: [
+              { properties: { engine: { enum: ['postgres'] }, engineVersion: versions(['17', '16'], '16') } },
+              { properties: { engine: { enum: ['mysql'] }, engineVersion: versions(['8.4', '8.0'], '8.4') } },
+            ],
+          },
+        },
+      },
+    });
+    await user.selectOptions(screen.getByLabelText(L('Version')), '17');
+    await user.click(screen.getByLabelText('MySQL'));
+    await waitFor(() => expect(screen.getByLabelText<HTMLSelectElement>(L('Version')).selectedOptions[0]?.textContent).toBe('8.4'));
+    await user.click(screen.getByRole('button', { name: 'Run' }));
+    await waitFor(() => expect(onSubmit).toHaveBeenCalledWith({ engine: 'mysql', engineVersion: '8.4' }));
+  });
+
+  test('submits the inputs, without the fields of branches that are not shown', async () => {
+    const user = userEvent.setup();
+    const { onSubmit } = renderForm();
+    await user.click(screen.getByRole('button', { name: 'Run' }));
+    await waitFor(() => expect(onSubmit).toHaveBeenCalledTimes(1));
+    expect(onSubmit).toHaveBeenCalledWith({
+      name: 'orders',
+      size: 50,
+      environment: 'dev',
+      engine: 'postgres',
+      engineVersion: '16',
+      backups: true,
+      retentionDays: 7,
+      users: [],
+    });
+  });
+
+  test('blocks an invalid submit and lists the errors, required ones included', async () => {
+    const user = userEvent.setup();
+    const { onSubmit } = renderForm();
+    await user.click(screen.getByLabelText(L('Automated backups')));
+    // RJSF would tick a one-value enum by itself; an acknowledgement must be ticked by hand.
+    expect(screen.getByLabelText<HTMLInputElement>(L('I understand this database has no backups')).checked).toBe(false);
+    await user.click(screen.getByRole('button', { name: 'Run' }));
+    const summary = await screen.findByText(/Please fix/);
+    expect(summary.closest('[role="alert"]')?.textContent).toMatch(/acceptNoBackups|no backups/);
+    expect(onSubmit).not.toHaveBeenCalled();
+  });
+
+  test("maps the server's 422 problems onto their fields until the user changes them", async () => {
+    const user = userEvent.setup();
+    const problems: Problem[] = [
+      { file: 'inputs', path: '/name', message: 'a database named orders already exists' },
+      { file: 'inputs', path: '/size', message: 'over the team quota' },
+    ];
+    const { rerender, onSubmit } = renderForm();
+    await user.click(screen.getByRole('button', { name: 'Run' }));
+    await waitFor(() => expect(onSubmit).toHaveBeenCalled());
+    rerender(<ItemForm schema={schema} uiSchema={uiSchema} onSubmit={onSubmit} serverProblems={problems} />);
+
+    expect(within(fieldBlock('Database name')).getByText('a database named orders already exists')).toBeTruthy();
+    expect(within(fieldBlock('Storage (GiB)')).getByText('over the team quota')).toBeTruthy();
+
+    await user.type(screen.getByLabelText(L('Database name')), '_v2');
+    await waitFor(() => expect(screen.queryByText('a database named orders already exists')).toBeNull());
+    expect(screen.getByText('over the team quota')).toBeTruthy();
+  });
+
+  test('validates draft 2020-12 schemas too', async () => {
+    const user = userEvent.setup();
+    renderForm({
+      schemaOverride: {
+        $schema: 'https://json-schema.org/draft/2020-12/schema',
+        type: 'object',
+        properties: { email: { type: 'string', title: 'Email', format: 'email' } },
+      },
+    });
+    await user.type(screen.getByLabelText(L('Email')), 'not-an-email');
+    await waitFor(() => expect(within(fieldBlock('Email')).getByTestId('field-errors').textContent).toMatch(/format "email"/));
+  });
+
+  test('renders titles and descriptions from the schema as text, never as HTML', () => {
+    const { container } = renderForm({
+      schemaOverride: {
+        type: 'object',
+        properties: { x: { type: 'string', title: '<img src=x onerror=alert(1)>', description: '<script>alert(2)</script>' } },
+      },
+    });
+    expect(container.querySelector('img')).toBeNull();
+    expect(container.querySelector('script')).toBeNull();
+    expect(screen.getByLabelText(L('<img src=x onerror=alert(1)>'))).toBeTruthy();
+  });
+});

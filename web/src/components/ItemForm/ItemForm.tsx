@@ -1,0 +1,94 @@
+import Form, { type IChangeEvent } from '@rjsf/core';
+import { createSchemaUtils, type RJSFSchema, type RJSFValidationError, type UiSchema } from '@rjsf/utils';
+import type { Problem } from '@shelf/contract';
+import { useMemo, useRef, useState } from 'react';
+import { defaultsBehavior, fieldId, idPrefix, initialInputs, untickAcknowledgements, type Inputs } from './formState';
+import { problemsToErrorSchema, unresolvedProblems } from './serverErrors';
+import { templates } from './templates';
+import { canCompileSchemas, validatorFor } from './validator';
+import { widgets } from './widgets';
+
+interface Props {
+  schema: Record<string, unknown>;
+  uiSchema: Record<string, unknown>;
+  onSubmit: (inputs: Inputs) => void;
+  /** Problems from the server's 422, shown under their fields until the user changes them. */
+  serverProblems?: Problem[];
+  submitting?: boolean;
+  submitText?: string;
+}
+
+/**
+ * The generated form of an item: its JSON Schema and uiSchema rendered with Shelf's templates,
+ * validated as the user types by the same ajv rules the server applies.
+ */
+export function ItemForm({ schema, uiSchema, onSubmit, serverProblems = [], submitting = false, submitText = 'Run' }: Props) {
+  const validator = useMemo(() => validatorFor(schema), [schema]);
+  const utils = useMemo(() => createSchemaUtils(validator, schema as RJSFSchema, defaultsBehavior), [validator, schema]);
+  const [formData, setFormData] = useState<Inputs>(() => initialInputs(utils));
+  const [submitted, setSubmitted] = useState<Inputs | undefined>(undefined);
+  const [attempted, setAttempted] = useState(false);
+  const attemptedRef = useRef(false);
+  const touched = useRef(new Set<string>());
+
+  const extraErrors = useMemo(
+    () => problemsToErrorSchema(unresolvedProblems(serverProblems, submitted, formData)),
+    [serverProblems, submitted, formData],
+  );
+  const ui = useMemo<UiSchema>(
+    () => ({ ...uiSchema, 'ui:submitButtonOptions': { submitText: submitting ? 'Submitting…' : submitText, props: { disabled: submitting } } }),
+    [uiSchema, submitting, submitText],
+  );
+
+  // `if` failures only repeat the specific errors of the branch; before the first submit, only
+  // fields the user has been in report problems, so a fresh form is not covered in red.
+  const transformErrors = (errors: RJSFValidationError[]) =>
+    errors.filter((e) => e.name !== 'if' && (attemptedRef.current || touched.current.has(fieldId(e.property))));
+
+  const markAttempted = () => {
+    attemptedRef.current = true;
+    setAttempted(true);
+  };
+
+  return (
+    <div className="shelf-form" onSubmitCapture={markAttempted}>
+      {!canCompileSchemas && (
+        <p role="alert" className="mb-4 rounded-md border border-amber-300 bg-amber-50 p-3 text-sm text-amber-950 dark:border-amber-800 dark:bg-amber-950 dark:text-amber-100">
+          This page&apos;s Content Security Policy blocks in-browser validation, so fields that depend on other answers may be missing.
+          The server still checks every input when you submit.
+        </p>
+      )}
+      <Form
+        schema={schema as RJSFSchema}
+        uiSchema={ui}
+        formData={formData}
+        validator={validator}
+        templates={templates}
+        widgets={widgets}
+        idPrefix={idPrefix}
+        liveValidate="onChange"
+        showErrorList={attempted ? 'top' : false}
+        focusOnFirstError
+        noHtml5Validate
+        omitExtraData
+        experimental_defaultFormStateBehavior={defaultsBehavior}
+        transformErrors={transformErrors}
+        onError={() => {
+          // The error list and the fields show a failed submit; without a handler RJSF also logs it.
+        }}
+        extraErrors={extraErrors}
+        onChange={(e: IChangeEvent<Inputs>, id?: string) => {
+          if (id) touched.current.add(id);
+          setFormData((prev) => untickAcknowledgements(utils, prev, e.formData ?? {}, id));
+        }}
+        onFocus={(id: string) => touched.current.add(id)}
+        onBlur={(id: string) => touched.current.add(id)}
+        onSubmit={(e: IChangeEvent<Inputs>) => {
+          const inputs = e.formData ?? {};
+          setSubmitted(inputs);
+          onSubmit(inputs);
+        }}
+      />
+    </div>
+  );
+}

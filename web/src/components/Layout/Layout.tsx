@@ -1,0 +1,68 @@
+import { Suspense, useEffect, useRef } from 'react';
+import { NavLink, Outlet, useLocation } from 'react-router-dom';
+import { ConnectionIndicator } from '../ConnectionIndicator/ConnectionIndicator';
+import { Loading } from '../QueryState/QueryState';
+import { ThemeToggle } from '../ThemeToggle/ThemeToggle';
+
+const nav = [
+  { to: '/', label: 'Catalog', end: true },
+  { to: '/jobs', label: 'Jobs', end: false },
+  { to: '/import', label: 'Import', end: false },
+];
+
+function navClass({ isActive }: { isActive: boolean }): string {
+  return `rounded-md px-2.5 py-1.5 text-sm font-medium ${
+    isActive
+      ? 'bg-indigo-50 text-indigo-800 dark:bg-indigo-950 dark:text-indigo-200'
+      : 'text-slate-700 hover:bg-slate-100 dark:text-slate-300 dark:hover:bg-slate-800'
+  }`;
+}
+
+/** After navigating to another page, screen readers start from its content, not from the link just used. */
+function useFocusMainOnNavigation() {
+  const { pathname } = useLocation();
+  const first = useRef(true);
+  useEffect(() => {
+    if (first.current) {
+      first.current = false;
+      return;
+    }
+    document.getElementById('main')?.focus({ preventScroll: true });
+    window.scrollTo(0, 0);
+  }, [pathname]);
+}
+
+export function Layout() {
+  useFocusMainOnNavigation();
+  return (
+    <div className="flex min-h-screen flex-col">
+      <a href="#main" className="sr-only focus:not-sr-only focus:absolute focus:left-2 focus:top-2 focus:z-50 focus:rounded focus:bg-white focus:p-2 dark:focus:bg-slate-900">
+        Skip to content
+      </a>
+      <header className="sticky top-0 z-20 border-b border-slate-200 bg-white/90 backdrop-blur dark:border-slate-800 dark:bg-slate-900/90">
+        <div className="mx-auto flex max-w-6xl flex-wrap items-center gap-x-4 gap-y-2 px-4 py-2.5">
+          <NavLink to="/" className="flex items-center gap-2 text-lg font-bold tracking-tight">
+            <img src="/favicon.svg" alt="" className="size-6" />
+            Shelf
+          </NavLink>
+          <nav aria-label="Main" className="flex items-center gap-1">
+            {nav.map((link) => (
+              <NavLink key={link.to} to={link.to} end={link.end} className={navClass}>
+                {link.label}
+              </NavLink>
+            ))}
+          </nav>
+          <div className="ml-auto flex items-center gap-2">
+            <ConnectionIndicator />
+            <ThemeToggle />
+          </div>
+        </div>
+      </header>
+      <main id="main" tabIndex={-1} className="mx-auto w-full max-w-6xl flex-1 px-4 py-6 focus:outline-none">
+        <Suspense fallback={<Loading />}>
+          <Outlet />
+        </Suspense>
+      </main>
+    </div>
+  );
+}

@@ -1,0 +1,71 @@
+// @vitest-environment jsdom
+import type { Descriptor } from '@shelf/contract';
+import { screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { describe, expect, test } from 'vitest';
+import { currentLocation, mockFetch, renderPage } from '../test/render';
+import ItemPage from './ItemPage';
+
+const descriptor: Descriptor = {
+  manifest: { id: 'hello-world', name: 'Hello World', version: '1.2.0', description: 'Greets', owner: 'platform', tags: ['demo'], runtime: { image: 'shelf/runtime-shell:1', command: ['bash', 'main.sh'] } },
+  schema: {
+    type: 'object',
+    required: ['name'],
+    properties: { name: { type: 'string', title: 'Name', default: 'world' }, times: { type: 'integer', title: 'Times', default: 3 } },
+  },
+  uiSchema: {},
+  readme: '# Hello\n\nSays hello. <img src=x onerror="window.pwned=1">',
+  digest: 'a'.repeat(64),
+  source: { kind: 'local', path: 'catalog-examples/hello-world', importedAt: '2025-01-01T00:00:00Z', importedBy: 'local' },
+};
+
+const versions = { items: [{ version: '1.2.0', digest: 'a'.repeat(64), source: descriptor.source, createdAt: '2025-01-01T00:00:00Z' }] };
+
+describe('ItemPage', () => {
+  test('shows the README sanitized, maps a 422 onto the form, and opens the job after a successful submit', async () => {
+    const user = userEvent.setup();
+    let reject = true;
+    const calls = mockFetch({
+      'GET /api/catalog/hello-world/versions': () => ({ body: versions }),
+      'GET /api/catalog/hello-world/latest/descriptor': () => ({ body: descriptor }),
+      'POST /api/jobs': () =>
+        reject
+          ? {
+              status: 422,
+              body: { error: { code: 'VALIDATION_FAILED', message: 'invalid inputs', details: { problems: [{ file: 'inputs', path: '/name', message: 'world is reserved' }] } } },
+            }
+          : { status: 202, body: { id: 'job-42' } },
+    });
+    const { container } = renderPage(<ItemPage />, { route: '/catalog/hello-world', path: '/catalog/:id' });
+
+    expect(await screen.findByRole('heading', { level: 1, name: 'Hello World' })).toBeTruthy();
+    expect(container.querySelector('.prose-readme h1')?.textContent).toBe('Hello');
+    expect(container.querySelector('.prose-readme img')?.getAttribute('onerror')).toBeNull();
+    expect(screen.getByLabelText<HTMLSelectElement>('Version').value).toBe('latest');
+
+    await user.click(screen.getByRole('button', { name: 'Run' }));
+    const nameBlock = (await screen.findByText('world is reserved')).closest('.mb-5') as HTMLElement;
+    expect(within(nameBlock).getByLabelText(/^Name/)).toBeTruthy();
+    expect(JSON.parse(String(calls.find((c) => c.init?.method === 'POST')!.init!.body))).toEqual({
+      itemId: 'hello-world',
+      version: '1.2.0',
+      inputs: { name: 'world', times: 3 },
+    });
+
+    reject = false;
+    await user.clear(screen.getByLabelText(/^Name/));
+    await user.type(screen.getByLabelText(/^Name/), 'shelf');
+    await waitFor(() => expect(screen.queryByText('world is reserved')).toBeNull());
+    await user.click(screen.getByRole('button', { name: 'Run' }));
+    await waitFor(() => expect(currentLocation()).toBe('/jobs/job-42'));
+  });
+
+  test('shows a missing item as an error', async () => {
+    mockFetch({
+      'GET /api/catalog/nope/versions': () => ({ status: 404, body: { error: { code: 'NOT_FOUND', message: 'catalog item not found: nope' } } }),
+      'GET /api/catalog/nope/latest/descriptor': () => ({ status: 404, body: { error: { code: 'NOT_FOUND', message: 'catalog item not found: nope' } } }),
+    });
+    renderPage(<ItemPage />, { route: '/catalog/nope', path: '/catalog/:id' });
+    expect((await screen.findByRole('alert')).textContent).toContain('catalog item not found: nope');
+  });
+});

@@ -1,0 +1,150 @@
+import { finishedStates, type JobDetail } from '@shelf/contract';
+import { useQuery } from '@tanstack/react-query';
+import type { ReactNode } from 'react';
+import { Link, useNavigate, useParams } from 'react-router-dom';
+import { api } from '../api/client';
+import { queryKeys } from '../api/queryKeys';
+import { JobActions } from '../components/JobActions/JobActions';
+import { LogViewer } from '../components/LogViewer/LogViewer';
+import { OutputsView } from '../components/OutputsView/OutputsView';
+import { ProgressBar } from '../components/ProgressBar/ProgressBar';
+import { ErrorMessage, Loading } from '../components/QueryState/QueryState';
+import { StateBadge } from '../components/StateBadge/StateBadge';
+import { useDocumentTitle } from '../hooks/useDocumentTitle';
+import { useNow } from '../hooks/useNow';
+import { formatBytes, formatDateTime, formatDuration, jobDuration } from '../lib/format';
+
+function Card({ title, children, className = '' }: { title: string; children: ReactNode; className?: string }) {
+  const id = `card-${title.toLowerCase().replace(/\W+/g, '-')}`;
+  return (
+    <section aria-labelledby={id} className={`card min-w-0 p-5 ${className}`}>
+      <h2 id={id} className="mb-3 text-sm font-semibold tracking-wide text-slate-700 uppercase dark:text-slate-300">
+        {title}
+      </h2>
+      {children}
+    </section>
+  );
+}
+
+function Facts({ rows }: { rows: [string, ReactNode][] }) {
+  return (
+    <dl className="grid grid-cols-[max-content_1fr] gap-x-4 gap-y-1.5 text-sm">
+      {rows.map(([term, value]) => (
+        <div key={term} className="contents">
+          <dt className="muted">{term}</dt>
+          <dd className="min-w-0 break-words">{value}</dd>
+        </div>
+      ))}
+    </dl>
+  );
+}
+
+function Timings({ job }: { job: JobDetail }) {
+  const now = useNow(job.state === 'RUNNING');
+  const duration = jobDuration(job, now);
+  return (
+    <Facts
+      rows={[
+        ['Created', formatDateTime(job.createdAt)],
+        ['Started', formatDateTime(job.startedAt)],
+        ['Finished', formatDateTime(job.finishedAt)],
+        ['Duration', <span className="tabular-nums">{duration === null ? '—' : formatDuration(duration)}</span>],
+        ['Exit code', job.exitCode ?? '—'],
+        [
+          'Retry of',
+          job.retryOf ? (
+            <Link to={`/jobs/${encodeURIComponent(job.retryOf)}`} className="link font-mono text-xs">
+              {job.retryOf}
+            </Link>
+          ) : (
+            '—'
+          ),
+        ],
+      ]}
+    />
+  );
+}
+
+export default function JobPage() {
+  const { id = '' } = useParams();
+  const navigate = useNavigate();
+  const job = useQuery({ queryKey: queryKeys.job(id), queryFn: ({ signal }) => api.job(id, signal) });
+  useDocumentTitle(job.data ? `${job.data.itemName} job ${job.data.state.toLowerCase()}` : 'Job');
+
+  if (job.isPending) return <Loading label="Loading the job…" />;
+  if (job.isError) return <ErrorMessage error={job.error} title="Could not load this job" onRetry={() => void job.refetch()} />;
+
+  const j = job.data;
+  const finished = finishedStates.includes(j.state);
+  return (
+    <>
+      <nav aria-label="Breadcrumb" className="muted mb-3 text-sm">
+        <Link to="/jobs" className="link">
+          Jobs
+        </Link>{' '}
+        <span aria-hidden="true">/</span> <span className="font-mono">{j.id}</span>
+      </nav>
+
+      <div className="mb-6 flex flex-wrap items-start justify-between gap-4">
+        <div className="min-w-0">
+          <h1 className="text-2xl font-bold tracking-tight break-words">
+            <Link to={`/catalog/${encodeURIComponent(j.itemId)}?version=${encodeURIComponent(j.version)}`} className="hover:underline">
+              {j.itemName}
+            </Link>{' '}
+            <span className="muted font-mono text-lg font-normal">@{j.version}</span>
+          </h1>
+          <p className="muted mt-1 font-mono text-xs break-all">job {j.id}</p>
+        </div>
+        <JobActions job={j} onRetried={(newId) => navigate(`/jobs/${encodeURIComponent(newId)}`)} />
+      </div>
+
+      <section aria-label="Status" className="card mb-6 p-5">
+        <div className="mb-3 flex flex-wrap items-center gap-3">
+          <StateBadge state={j.state} />
+          <span className="text-sm tabular-nums">{Math.round(j.progress.percent)}%</span>
+          {j.progress.message && <span className="muted min-w-0 truncate text-sm">{j.progress.message}</span>}
+        </div>
+        <p className="sr-only" aria-live="polite" aria-atomic="true" data-testid="job-state-announcement">
+          Job {j.state.toLowerCase()}
+          {j.error ? `: ${j.error.message}` : ''}
+        </p>
+        <ProgressBar percent={j.progress.percent} state={j.state} label="Job progress" />
+        {j.error && (
+          <div className="mt-4 rounded-md border border-red-300 bg-red-50 p-3 text-sm text-red-900 dark:border-red-800 dark:bg-red-950 dark:text-red-100">
+            <span className="font-mono text-xs font-semibold">{j.error.code}</span> <span className="break-words">{j.error.message}</span>
+          </div>
+        )}
+      </section>
+
+      <div className="mb-6 grid grid-cols-1 gap-6 lg:grid-cols-2">
+        <Card title="Outputs">
+          <OutputsView values={j.outputs} empty={finished ? 'This job produced no outputs.' : 'Outputs appear when the job finishes.'} />
+        </Card>
+        <Card title="Inputs">
+          <OutputsView values={j.inputs} empty="No inputs." />
+        </Card>
+      </div>
+
+      <Card title="Log" className="mb-6">
+        <LogViewer jobId={j.id} finished={finished} />
+      </Card>
+
+      <div className="grid grid-cols-1 gap-6 lg:grid-cols-2">
+        <Card title="Timings">
+          <Timings job={j} />
+        </Card>
+        <Card title="Limits applied">
+          <Facts
+            rows={[
+              ['Memory', j.limits ? formatBytes(j.limits.memoryBytes) : '—'],
+              ['CPUs', j.limits?.cpus ?? '—'],
+              ['Processes', j.limits?.pids ?? '—'],
+              ['Timeout', j.limits ? formatDuration(j.limits.timeoutSeconds * 1000) : '—'],
+              ['Bundle', <span className="font-mono text-xs break-all">{j.digest}</span>],
+            ]}
+          />
+        </Card>
+      </div>
+    </>
+  );
+}
