@@ -46,7 +46,9 @@ async function snap(name: string): Promise<void> {
 async function expectAccessible(): Promise<void> {
   await page.addScriptTag({ path: axeSource });
   const violations = await page.evaluate(async () => {
-    const result = await (window as any).axe.run(document, { runOnly: ['wcag2a', 'wcag2aa'] });
+    // Runs in the page, where axe and document exist; this file is type-checked without the DOM library.
+    const g = globalThis as any;
+    const result = await g.axe.run(g.document, { runOnly: ['wcag2a', 'wcag2aa'] });
     return result.violations
       .filter((v: any) => v.impact === 'serious' || v.impact === 'critical')
       .map((v: any) => `${v.id}: ${v.help} (${v.nodes.length})`);

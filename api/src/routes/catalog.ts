@@ -4,7 +4,7 @@ import type { Registry } from '../registry/registry.js';
 import type { CatalogImports } from '../imports/catalogImports.js';
 import type { ImportLog } from '../imports/importLog.js';
 import type { Metrics } from '../metrics.js';
-import { parseBody } from './parse.js';
+import { parseRequest } from './parse.js';
 import { requester } from '../requester.js';
 
 const LocalImportBody = z.object({ path: z.string().min(1).max(4096) });
@@ -34,7 +34,7 @@ export function catalogRoutes(deps: { registry: Registry; imports: CatalogImport
   });
 
   r.post('/api/catalog/local/import', async (req, res) => {
-    const body = parseBody(LocalImportBody, req.body);
+    const body = parseRequest(LocalImportBody, req.body);
     const result = await counted(deps.metrics, 'local', deps.imports.importLocal(body.path, requester(req)));
     res.status(result.status === 'created' ? 201 : 200).json(result);
   });

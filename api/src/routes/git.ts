@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { GitImports } from '../git/gitImports.js';
 import { parseDelivery } from '../git/parseDelivery.js';
 import { detectProvider, verifySignature } from '../git/verifySignature.js';
-import { parseBody } from './parse.js';
+import { parseRequest } from './parse.js';
 
 /** The webhook reads its own raw body (the HMAC covers the exact bytes): app.ts's JSON parser must skip it. */
 export const gitWebhookPath = '/api/catalog/git/webhook';
@@ -30,7 +30,7 @@ export function gitRoutes(deps: { gitImports: GitImports; webhookSecret: string 
   });
 
   r.post('/api/catalog/git/sync', async (req, res) => {
-    const body = parseBody(SyncBody, req.body);
+    const body = parseRequest(SyncBody, req.body);
     res.status(202).json(await deps.gitImports.requestSync(body.url, body.ref));
   });
 

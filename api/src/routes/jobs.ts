@@ -1,9 +1,8 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { JobState } from '@shelf/contract';
-import { BadRequestError } from '../errors.js';
 import { EnqueueRequest, type JobServices } from '../jobs/index.js';
-import { parseBody } from './parse.js';
+import { parseRequest } from './parse.js';
 
 const ListJobsQuery = z.object({
   state: z.enum(JobState).optional(),
@@ -25,11 +24,11 @@ export function jobRoutes(deps: { jobs: JobServices }): Router {
   const r = Router();
 
   r.post('/api/jobs', async (req, res) => {
-    res.status(202).json(await jobs.enqueue(parseBody(EnqueueRequest, req.body)));
+    res.status(202).json(await jobs.enqueue(parseRequest(EnqueueRequest, req.body)));
   });
 
   r.get('/api/jobs', async (req, res) => {
-    res.json(await jobs.store.list(parseQuery(ListJobsQuery, req.query)));
+    res.json(await jobs.store.list(parseRequest(ListJobsQuery, req.query, 'query')));
   });
 
   r.get('/api/jobs/:id', async (req, res) => {
@@ -37,7 +36,7 @@ export function jobRoutes(deps: { jobs: JobServices }): Router {
   });
 
   r.get('/api/jobs/:id/logs', async (req, res) => {
-    const { after } = parseQuery(LogsQuery, req.query);
+    const { after } = parseRequest(LogsQuery, req.query, 'query');
     res.json(await jobs.store.logs(req.params.id, after, logPageSize));
   });
 
@@ -50,14 +49,4 @@ export function jobRoutes(deps: { jobs: JobServices }): Router {
   });
 
   return r;
-}
-
-/** Checks query parameters; a bad one is 400 naming it. */
-function parseQuery<T extends z.ZodType>(schema: T, query: unknown): z.infer<T> {
-  const parsed = schema.safeParse(query ?? {});
-  if (!parsed.success) {
-    const fields = parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
-    throw new BadRequestError(`invalid query: ${fields.map((f) => `${f.path} ${f.message}`).join('; ')}`, { fields });
-  }
-  return parsed.data;
 }
