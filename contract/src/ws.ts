@@ -31,3 +31,34 @@ export function parseClientMessage(raw: string): ClientMessage | null {
   if (typeof v.unsubscribe === 'string' && v.unsubscribe.length <= 128) return { unsubscribe: v.unsubscribe };
   return null;
 }
+
+const logStreams = new Set(['stdout', 'stderr', 'system']);
+
+/** Checks one server frame; null when it is not a message this client understands. */
+export function parseServerMessage(raw: unknown): ServerMessage | null {
+  if (typeof raw !== 'string') return null;
+  let value: unknown;
+  try {
+    value = JSON.parse(raw);
+  } catch {
+    return null;
+  }
+  if (typeof value !== 'object' || value === null) return null;
+  const m = value as Record<string, unknown>;
+  switch (m.type) {
+    case 'job': {
+      const job = m.job as Partial<JobSummary> | undefined;
+      return job && typeof job.id === 'string' && typeof job.state === 'string' ? (m as ServerMessage) : null;
+    }
+    case 'log':
+      return typeof m.jobId === 'string' && Number.isInteger(m.seq) && logStreams.has(m.stream as string) && typeof m.line === 'string'
+        ? (m as ServerMessage)
+        : null;
+    case 'subscribed':
+      return typeof m.jobId === 'string' && typeof m.seq === 'number' ? (m as ServerMessage) : null;
+    case 'error':
+      return typeof m.message === 'string' ? (m as ServerMessage) : null;
+    default:
+      return null;
+  }
+}

@@ -1,7 +1,8 @@
 import type { JobSummary } from '@shelf/contract';
 import { afterEach, describe, expect, test, vi } from 'vitest';
 import { asWebSocket, FakeWebSocket } from '../test/fakeWebSocket';
-import { JobSocket, parseServerMessage } from './jobSocket';
+import { parseServerMessage } from '@shelf/contract';
+import { JobSocket } from './jobSocket';
 
 const log = (seq: number, jobId = 'job-1') => ({ type: 'log' as const, jobId, seq, stream: 'stdout' as const, line: `line ${seq}` });
 
