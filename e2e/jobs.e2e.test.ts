@@ -68,23 +68,26 @@ describe('jobs end to end', () => {
     expect(job.digest).toMatch(/^[a-f0-9]{64}$/);
   }, 90_000);
 
-  it('runs the python and node examples and returns their outputs', async () => {
+  it('runs the python and node examples: progress, logs and outputs over the WebSocket', async () => {
+    const client = await watch();
     const csv = await post('/api/jobs', { itemId: 'csv-stats', inputs: { csv: 'team,cost\napi,10\nweb,30\n', delimiter: ',', hasHeader: true } });
     const skeleton = await post('/api/jobs', { itemId: 'service-skeleton', inputs: { name: 'billing-api', language: 'node', features: ['dockerfile'], license: 'MIT', port: 8080 } });
     expect([csv.status, skeleton.status]).toEqual([202, 202]);
-    const done = async (id: string) => {
-      for (let i = 0; i < 300; i++) {
-        const job = await get<JobDetail>(`/api/jobs/${id}`);
-        if (['SUCCEEDED', 'FAILED', 'CANCELLED'].includes(job.state)) return job;
-        await new Promise((r) => setTimeout(r, 200));
-      }
-      throw new Error(`job ${id} did not finish`);
-    };
-    const csvJob = await done(csv.body.id);
-    expect(csvJob.state).toBe('SUCCEEDED');
+    for (const id of [csv.body.id, skeleton.body.id]) client.ws.send(JSON.stringify({ subscribe: id, after: 0 }));
+    const finished = (id: string) => (m: ServerMessage[]) => jobEvents(m, id).some((j) => ['SUCCEEDED', 'FAILED'].includes(j.state));
+    await client.until(finished(csv.body.id));
+    await client.until(finished(skeleton.body.id));
+    for (const id of [csv.body.id, skeleton.body.id]) {
+      const events = jobEvents(client.messages, id);
+      expect(events.at(-1)!.state).toBe('SUCCEEDED');
+      expect(events.at(-1)!.progress.percent).toBe(100);
+      expect(events.some((j) => j.progress.message !== '')).toBe(true);
+      await client.until((m) => m.some((x) => x.type === 'log' && x.jobId === id));
+    }
+    client.ws.close();
+    const csvJob = await get<JobDetail>(`/api/jobs/${csv.body.id}`);
     expect(JSON.stringify(csvJob.outputs)).toContain('cost');
-    const skeletonJob = await done(skeleton.body.id);
-    expect(skeletonJob.state).toBe('SUCCEEDED');
+    const skeletonJob = await get<JobDetail>(`/api/jobs/${skeleton.body.id}`);
     expect(JSON.stringify(skeletonJob.outputs)).toContain('billing-api');
   }, 120_000);
 
