@@ -128,7 +128,22 @@ describe('GET /api/jobs', () => {
     expect(ids(page)).toEqual(alphaFailed.map((j) => j.id));
   });
 
+  it('pages a search that matches several items exactly as one merged index would', async () => {
+    // "l" is in Alpha Tool and Gamma Deploy, not in Beta Runner.
+    const matching = all.filter((j) => j.itemId !== 'beta-runner');
+    const page = await list('?q=L&pageSize=7&page=3');
+    expect(page.total).toBe(matching.length);
+    expect(ids(page)).toEqual(matching.slice(14, 21).map((j) => j.id));
+
+    const failed = matching.filter((j) => j.state === 'FAILED');
+    const failedPage = await list('?q=l&state=FAILED&pageSize=5&page=2');
+    expect(failedPage.total).toBe(failed.length);
+    expect(ids(failedPage)).toEqual(failed.slice(5, 10).map((j) => j.id));
+    expect((await list(`?q=l&state=FAILED&pageSize=5&page=${Math.ceil(failed.length / 5) + 1}`)).items).toEqual([]);
+  });
+
   it('leaves no temporary sets behind', async () => {
+    await list('?q=l&state=FAILED');
     await list('?q=a&state=FAILED&itemId=gamma');
     expect(await h.redis.keys(h.catalog.keys.jobsTemp('*'))).toEqual([]);
   });

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { LogLine, ServerMessage } from '@shelf/contract';
 import type { LiveClient } from '../src/live/liveClient.js';
 import { LogSubscription, type LogSource } from '../src/live/logSubscription.js';
+import { PreparedFrame } from '../src/live/preparedFrame.js';
 
 const line = (seq: number): LogLine => ({ seq, ts: '', stream: 'stdout', line: `line ${seq}` });
 
@@ -33,7 +34,9 @@ class ControlledLog implements LogSource {
 
 function recordingClient() {
   const sent: ServerMessage[] = [];
-  const client = { send: (m: ServerMessage) => (sent.push(m), true), drained: async () => {} } as unknown as LiveClient;
+  // Log lines arrive already serialised (once for every client); decode them to compare.
+  const decode = (m: ServerMessage | PreparedFrame): ServerMessage => (m instanceof PreparedFrame ? (JSON.parse(m.text) as ServerMessage) : m);
+  const client = { send: (m: ServerMessage | PreparedFrame) => (sent.push(decode(m)), true), drained: async () => {} } as unknown as LiveClient;
   return { sent, client };
 }
 

@@ -213,3 +213,47 @@ describe('/ws/jobs', () => {
     expect(lively.ws.readyState).toBe(lively.ws.OPEN);
   });
 });
+
+describe('/ws/jobs with a job printing faster than a client reads', () => {
+  it('feeds the client at its own pace — every line once, in order — instead of dropping it', async () => {
+    // Heartbeats out of the way: this client stops reading for a while on purpose.
+    const harness = await startJobsApi({ socket: { heartbeatMs: 60_000 } });
+    const socket = await TestSocket.open(harness.wsUrl);
+    try {
+      const printer = new FakeWorker(harness.redis, harness.catalog.keys, 100 * 1024 * 1024);
+      await harness.importItem({ id: 'flood' });
+      const { id } = await harness.jobs.store.create({
+        itemId: 'flood',
+        itemName: 'Flood',
+        version: '1.0.0',
+        digest: 'a'.repeat(64),
+        inputs: {},
+        limits: { memoryBytes: 1, cpus: 1, pids: 1, timeoutSeconds: 1 },
+      });
+      await printer.start(id);
+      socket.send({ subscribe: id, after: 0 });
+      await socket.next(subscribed(id));
+
+      // ~18 MB of frames while the client reads nothing: past what the kernel buffers for a
+      // client that stopped reading, plus the 4 MB it may leave unsent, so sending every line
+      // live would get it dropped (1013).
+      socket.ws.pause();
+      const text = (n: number) => `line ${n} ${'x'.repeat(200)}`;
+      const total = 60_000;
+      for (let from = 1; from <= total; from += 1000) {
+        await printer.log(id, range(from, from + 999).map((n) => ['stdout', text(n)] as ['stdout', string]));
+      }
+      socket.ws.resume();
+
+      await vi.waitFor(() => expect(socket.logs(id).length).toBe(total), { timeout: 30_000, interval: 100 });
+      const lines = socket.logs(id);
+      expect(lines.map((l) => l.seq)).toEqual(range(1, total));
+      expect(lines.every((l) => l.line === text(l.seq))).toBe(true);
+      expect(socket.ws.readyState).toBe(socket.ws.OPEN);
+    } finally {
+      await socket.close();
+      await harness.close();
+    }
+  }, 60_000);
+});
+

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { chmod, chown, mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, chown, mkdir, readdir, readFile, rm, rmdir, stat, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { SANDBOX_UID } from './runners/containerSpec.js';
 
@@ -17,22 +17,48 @@ export interface RunFolder {
  */
 export async function createRunFolder(cacheDir: string, jobId: string, inputs: string): Promise<RunFolder> {
   const runs = path.join(cacheDir, 'runs');
-  await mkdir(runs, { recursive: true });
   const dir = path.join(runs, `${jobId.replace(/[^A-Za-z0-9_-]/g, '_')}-${randomBytes(4).toString('hex')}`);
-  await mkdir(dir, { mode: 0o700 });
+  try {
+    await mkdir(dir, { mode: 0o700 });
+  } catch (err) {
+    // The parent is made on first use (or again, if someone removed it), not checked for every job.
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    await mkdir(runs, { recursive: true });
+    await mkdir(dir, { mode: 0o700 });
+  }
   const inputFile = path.join(dir, 'input.json');
   const outputFile = path.join(dir, 'output.json');
-  await writeFile(inputFile, inputs, { mode: 0o644 });
-  await chmod(inputFile, 0o644); // whatever the umask: the sandbox user must read it
-  await writeFile(outputFile, '', { mode: 0o600 });
+  const writeInput = async () => {
+    await writeFile(inputFile, inputs, { mode: 0o644 });
+    await chmod(inputFile, 0o644); // whatever the umask: the sandbox user must read it
+  };
+  const writeOutput = async () => {
+    await writeFile(outputFile, '', { mode: 0o600 });
+    try {
+      await chown(outputFile, SANDBOX_UID, SANDBOX_UID);
+    } catch (err) {
+      // A worker not running as root cannot give the file away; let anyone write it instead.
+      if ((err as NodeJS.ErrnoException).code !== 'EPERM') throw err;
+      await chmod(outputFile, 0o666);
+    }
+  };
   try {
-    await chown(outputFile, SANDBOX_UID, SANDBOX_UID);
+    await Promise.all([writeInput(), writeOutput()]);
   } catch (err) {
-    // A worker not running as root cannot give the file away; let anyone write it instead.
-    if ((err as NodeJS.ErrnoException).code !== 'EPERM') throw err;
-    await chmod(outputFile, 0o666);
+    await rm(dir, { recursive: true, force: true });
+    throw err;
   }
-  return { dir, inputFile, outputFile, remove: () => rm(dir, { recursive: true, force: true }) };
+  return { dir, inputFile, outputFile, remove: () => removeRunFolder(dir, [inputFile, outputFile]) };
+}
+
+/** The folder holds just its two files (the container gets the files, not the folder); `rm -r` only if not. */
+async function removeRunFolder(dir: string, files: string[]): Promise<void> {
+  try {
+    await Promise.all(files.map((f) => unlink(f)));
+    await rmdir(dir);
+  } catch {
+    await rm(dir, { recursive: true, force: true });
+  }
 }
 
 /**

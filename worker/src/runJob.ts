@@ -10,7 +10,7 @@ import type { WorkerMetrics } from './metrics.js';
 import { JobOutput } from './output/jobOutput.js';
 import { LogSink } from './output/logSink.js';
 import { ProgressThrottle } from './output/progressThrottle.js';
-import { createRunFolder } from './runFolder.js';
+import { createRunFolder, type RunFolder } from './runFolder.js';
 import type { Runner, RunResult } from './runners/runner.js';
 import type { RunningJobs } from './runningJobs.js';
 import { judgeRun, type Verdict } from './verdict.js';
@@ -74,7 +74,7 @@ export function createRunJob(deps: RunJobDeps): Processor<RunJobData, RunJobResu
 async function processRun(deps: RunJobDeps, job: Job, data: RunJobData, signal: AbortSignal): Promise<RunJobResult> {
   const { store, metrics } = deps;
   const log = deps.logger.child({ jobId: data.jobId, attempt: job.attemptsMade + 1 });
-  const started = await store.transition(data.jobId, JobState.RUNNING, [JobState.QUEUED], {
+  const started = await store.transitionAndRead(data.jobId, JobState.RUNNING, [JobState.QUEUED], {
     startedAt: new Date().toISOString(),
     progress: JSON.stringify({ percent: 0, message: '' } satisfies JobProgress),
   });
@@ -84,14 +84,19 @@ async function processRun(deps: RunJobDeps, job: Job, data: RunJobData, signal: 
     return { outcome: 'SKIPPED' };
   }
   deps.running.markStarted(data.jobId);
-  let run: { verdict: Verdict; progress: JobProgress | undefined };
+  let run: Execution;
   try {
-    run = await execute(deps, data, signal, log);
+    run = await execute(deps, data, started, signal, log);
   } catch (err) {
     await recordInfraFailure(deps, job, data.jobId, err, log);
     throw err;
   }
-  await recordVerdict(store, data.jobId, run.verdict, run.progress, log);
+  // The user hears the outcome first; the run folder is tidied up after.
+  try {
+    await recordVerdict(store, data.jobId, run.verdict, run.progress, log);
+  } finally {
+    await run.folder.remove();
+  }
   const outcome = run.verdict.state === JobState.FAILED ? `FAILED_${run.verdict.error.code}` : run.verdict.state;
   metrics.jobs.inc({ outcome });
   if (run.verdict.state === JobState.FAILED) {
@@ -100,21 +105,39 @@ async function processRun(deps: RunJobDeps, job: Job, data: RunJobData, signal: 
   return { outcome: run.verdict.state };
 }
 
+/** A finished run: its verdict, and the run folder to remove once the verdict is recorded. */
+interface Execution {
+  verdict: Verdict;
+  progress: JobProgress | undefined;
+  folder: RunFolder;
+}
+
+/** `hash` is the job as it was moved to RUNNING. */
 async function execute(
   deps: RunJobDeps,
   data: RunJobData,
+  hash: Record<string, string>,
   signal: AbortSignal,
   log: Logger,
-): Promise<{ verdict: Verdict; progress: JobProgress | undefined }> {
+): Promise<Execution> {
   const { config, store } = deps;
-  const hash = await store.read(data.jobId);
-  if (!hash) throw new PermanentInfraError('the job record disappeared');
-  const version = RunnableVersion.safeParse(await store.versionRecord(data.itemId, data.version));
-  if (!version.success) throw new PermanentInfraError(`version ${data.itemId}@${data.version} is not in the registry or is unreadable`);
+  if (!hash.id) throw new PermanentInfraError('the job record disappeared');
   const limits = capLimits(parseLimits(hash.limits), config.maxLimits);
-  const bundleDir = await deps.bundles.get(data.digest);
-  const folder = await createRunFolder(config.cacheDir, data.jobId, hash.inputs || '{}');
+  // Three independent steps at once: the version (Redis), the unpacked bundle (disk cache), the run folder.
+  const creating = createRunFolder(config.cacheDir, data.jobId, hash.inputs || '{}');
+  creating.catch(() => undefined); // awaited below; this only keeps an early failure from counting as unhandled
+  let record: unknown;
+  let bundleDir: string;
   try {
+    [record, bundleDir] = await Promise.all([store.versionRecord(data.itemId, data.version), deps.bundles.get(data.digest)]);
+  } catch (err) {
+    await creating.then((folder) => folder.remove(), () => undefined);
+    throw err;
+  }
+  const folder = await creating;
+  try {
+    const version = RunnableVersion.safeParse(record);
+    if (!version.success) throw new PermanentInfraError(`version ${data.itemId}@${data.version} is not in the registry or is unreadable`);
     const logSink = new LogSink(store, data.jobId, { capBytes: config.maxLogBytes, maxLines: config.maxLogLines });
     const progress = new ProgressThrottle(store, data.jobId, (err) => log.warn({ err }, 'could not store progress'));
     const output = new JobOutput(logSink, progress);
@@ -141,9 +164,10 @@ async function execute(
     if (logSink.failure) log.warn({ err: logSink.failure }, 'could not store some log lines');
     const verdict = await judgeRun(result, signal.reason, limits, folder.outputFile, config.maxOutputBytes);
     deps.metrics.duration.observe({ outcome: verdict.state }, result.durationMs / 1000);
-    return { verdict, progress: progress.current };
-  } finally {
+    return { verdict, progress: progress.current, folder };
+  } catch (err) {
     await folder.remove();
+    throw err;
   }
 }
 

@@ -1,4 +1,5 @@
 import type { LogLine } from '@shelf/contract';
+import { PreparedFrame } from './preparedFrame.js';
 import type { LiveClient } from './liveClient.js';
 
 /** Where stored lines come from (the job store). */
@@ -8,7 +9,21 @@ export interface LogSource {
   readLog(jobId: string, after: number, count: number): Promise<LogLine[]>;
 }
 
-const readChunk = 1000;
+/** Where a line's prepared frame is kept, on the line itself. */
+const frameOf = Symbol('shelf.logFrame');
+type FramedLine = LogLine & { [frameOf]?: PreparedFrame };
+
+/**
+ * A line's `log` message, serialised and framed once however many clients follow the job:
+ * every subscription of a job is handed the same LogLine objects (live batches, shared reads
+ * of the stored log), so the first to send a line leaves its frame for the others.
+ */
+function logFrame(jobId: string, line: FramedLine): PreparedFrame {
+  return (line[frameOf] ??= PreparedFrame.of({ type: 'log', jobId, seq: line.seq, stream: line.stream, line: line.line }));
+}
+
+/** Stored lines are read this many at a time (the shared reader caches whole chunks of this size). */
+export const readChunk = 1000;
 /**
  * Live lines held while stored ones are read. Every live line is also stored, so dropping the
  * oldest held ones is safe: the hole they leave is read from the list like any other.
@@ -19,7 +34,9 @@ const maxPending = 10_000;
  * One client's feed of one job's log. Every line goes out once and in seq order: stored lines
  * after `after` first, then `subscribed`, then live lines. Live lines that arrive while stored
  * lines are being read wait in `pending` and are sent only if newer than the last line sent.
- * A hole in the live seq numbers (a publish this process missed) is filled from the stored list.
+ * A hole in the live seq numbers (a publish this process missed) is filled from the stored list,
+ * and so is the backlog of a client that reads slower than the job prints: it is not sent more
+ * live lines than it can take, it is fed from the stored log as fast as it reads.
  */
 export class LogSubscription {
   private lastSeq: number;
@@ -71,7 +88,9 @@ export class LogSubscription {
   private deliver(lines: LogLine[]): void {
     for (const [i, line] of lines.entries()) {
       if (line.seq <= this.lastSeq) continue;
-      if (line.seq > this.lastSeq + 1) {
+      // A hole (a publish this process missed), or a client that cannot keep up with a flood:
+      // either way the rest comes from the stored log, at the client's pace.
+      if (line.seq > this.lastSeq + 1 || this.client.backlogged) {
         this.pending = lines.slice(i);
         this.catchUp().catch(() => this.fail(`could not read the log of ${this.jobId}; subscribe again`));
         return;
@@ -83,13 +102,12 @@ export class LogSubscription {
   /** Sends stored lines after the last one sent, then what waited meanwhile. False if it stopped early. */
   private async catchUp(): Promise<boolean> {
     for (;;) {
+      await this.client.drained();
+      if (this.closed) return false;
       const rows = await this.source.readLog(this.jobId, this.lastSeq, readChunk);
       if (this.closed) return false;
       for (const line of rows) if (!this.sendLine(line)) return false;
-      if (rows.length === readChunk) {
-        await this.client.drained();
-        continue;
-      }
+      if (rows.length === readChunk) continue;
       const waiting = (this.pending ?? []).filter((l) => l.seq > this.lastSeq).sort((a, b) => a.seq - b.seq);
       // Lines are stored before they are published, so reading again fills any hole.
       if (waiting.length && waiting[0]!.seq > this.lastSeq + 1) {
@@ -103,7 +121,7 @@ export class LogSubscription {
   }
 
   private sendLine(line: LogLine): boolean {
-    const sent = this.client.send({ type: 'log', jobId: this.jobId, seq: line.seq, stream: line.stream, line: line.line });
+    const sent = this.client.send(logFrame(this.jobId, line));
     if (sent) this.lastSeq = line.seq;
     return sent;
   }

@@ -4,8 +4,9 @@ import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { finishedStates, parseClientMessage, wsJobsPath, type JobSummary, type LogLine } from '@shelf/contract';
 import type { Logger } from '../logger.js';
 import type { JobEvents } from './jobEvents.js';
-import { LiveClient } from './liveClient.js';
+import { LiveClient, type Transport } from './liveClient.js';
 import { LogSubscription, type LogSource } from './logSubscription.js';
+import { SharedLogReader } from './sharedLogReader.js';
 
 export interface JobsSocketOptions {
   events: JobEvents;
@@ -51,13 +52,16 @@ class JobsGateway {
   /** Every subscription of a job, whichever client holds it: where log batches go. */
   private readonly byJob = new Map<string, Set<LogSubscription>>();
   private readonly heartbeat: NodeJS.Timeout;
+  /** Stored lines, read once for every subscription that needs the same ones. */
+  private readonly logs: SharedLogReader;
 
   constructor(
     private readonly server: http.Server,
     private readonly opts: typeof defaults & JobsSocketOptions,
   ) {
-    this.wss = new WebSocketServer({ noServer: true, maxPayload: opts.maxPayload });
-    this.wss.on('connection', (socket: WebSocket) => this.onConnection(socket));
+    // No permessage-deflate: LiveClient writes prepared frames next to ws's own writes (see there).
+    this.wss = new WebSocketServer({ noServer: true, maxPayload: opts.maxPayload, perMessageDeflate: false });
+    this.logs = new SharedLogReader(opts.logs);
     server.on('upgrade', this.onUpgrade);
     opts.events.on('job', this.onJob);
     opts.events.on('log', this.onLog);
@@ -85,7 +89,7 @@ class JobsGateway {
       socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
       return;
     }
-    this.wss.handleUpgrade(req, socket, head, (ws) => this.wss.emit('connection', ws, req));
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.onConnection(ws, socket));
   };
 
   /** Non-browser clients send no Origin; a browser's must be this server's own or an allowed one. */
@@ -99,8 +103,9 @@ class JobsGateway {
     }
   }
 
-  private onConnection(socket: WebSocket): void {
-    const client = new LiveClient(socket, this.opts.maxBufferedBytes);
+  /** `transport` is the TCP socket the WebSocket runs on: the client batches its writes there. */
+  private onConnection(socket: WebSocket, transport: Transport): void {
+    const client = new LiveClient(socket, this.opts.maxBufferedBytes, transport);
     this.clients.set(client, new Map());
     socket.on('pong', () => (client.alive = true));
     socket.on('message', (data, isBinary) => this.onFrame(client, data, isBinary));
@@ -133,7 +138,7 @@ class JobsGateway {
       client.send({ type: 'error', message: `at most ${this.opts.maxSubscriptionsPerClient} subscriptions per connection` });
       return;
     }
-    const sub: LogSubscription = new LogSubscription(jobId, after, client, this.opts.logs, () => this.unregister(client, sub));
+    const sub: LogSubscription = new LogSubscription(jobId, after, client, this.logs, () => this.unregister(client, sub));
     subs.set(jobId, sub);
     let feeds = this.byJob.get(jobId);
     if (!feeds) this.byJob.set(jobId, (feeds = new Set()));
@@ -148,7 +153,10 @@ class JobsGateway {
     if (subs?.get(sub.jobId) === sub) subs.delete(sub.jobId);
     const feeds = this.byJob.get(sub.jobId);
     feeds?.delete(sub);
-    if (feeds?.size === 0) this.byJob.delete(sub.jobId);
+    if (feeds?.size === 0) {
+      this.byJob.delete(sub.jobId);
+      this.logs.forget(sub.jobId);
+    }
   }
 
   private readonly onJob = (job: JobSummary): void => {
