@@ -44,6 +44,8 @@ export function createApp(deps: AppDeps): Express {
           'img-src': ["'self'", 'data:'],
           // The form validates with ajv, which compiles each item's schema into a function.
           'script-src': ["'self'", "'unsafe-eval'"],
+          // Shelf is often served over plain HTTP inside a network; upgrading would break it there.
+          'upgrade-insecure-requests': null,
         },
       },
     }),
