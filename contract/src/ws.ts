@@ -13,16 +13,21 @@ export type ServerMessage =
 /** Client → server messages on `/ws/jobs`. */
 export type ClientMessage = { subscribe: string; after?: number } | { unsubscribe: string };
 
-/** Parses and checks one client frame; null when it is not a valid message. */
-export function parseClientMessage(raw: string): ClientMessage | null {
-  let value: unknown;
+/** A frame's JSON object, or null when the frame is not one. */
+function parseObject(raw: unknown): Record<string, unknown> | null {
+  if (typeof raw !== 'string') return null;
   try {
-    value = JSON.parse(raw);
+    const value: unknown = JSON.parse(raw);
+    return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : null;
   } catch {
     return null;
   }
-  if (typeof value !== 'object' || value === null) return null;
-  const v = value as Record<string, unknown>;
+}
+
+/** Parses and checks one client frame; null when it is not a valid message. */
+export function parseClientMessage(raw: string): ClientMessage | null {
+  const v = parseObject(raw);
+  if (!v) return null;
   if (typeof v.subscribe === 'string' && v.subscribe.length <= 128) {
     const after = v.after === undefined ? 0 : v.after;
     if (typeof after !== 'number' || !Number.isInteger(after) || after < 0) return null;
@@ -36,15 +41,8 @@ const logStreams = new Set(['stdout', 'stderr', 'system']);
 
 /** Checks one server frame; null when it is not a message this client understands. */
 export function parseServerMessage(raw: unknown): ServerMessage | null {
-  if (typeof raw !== 'string') return null;
-  let value: unknown;
-  try {
-    value = JSON.parse(raw);
-  } catch {
-    return null;
-  }
-  if (typeof value !== 'object' || value === null) return null;
-  const m = value as Record<string, unknown>;
+  const m = parseObject(raw);
+  if (!m) return null;
   switch (m.type) {
     case 'job': {
       const job = m.job as Partial<JobSummary> | undefined;
