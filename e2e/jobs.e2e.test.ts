@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import type { JobDetail, JobSummary, ServerMessage } from '@shelf/contract';
-import { startShelf, type RunningShelf } from './shelfProcess.js';
+import { asAdmin, startShelf, type RunningShelf } from './shelfProcess.js';
 
 // The real thing end to end: API and worker as separate processes, real Redis, real Docker
 // containers from the runtime images, observed the way a user's tools would see it.
@@ -15,16 +15,16 @@ afterAll(async () => {
 }, 60_000);
 
 async function post(path: string, body: unknown = {}) {
-  const res = await fetch(`${shelf.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const res = await fetch(`${shelf.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...asAdmin }, body: JSON.stringify(body) });
   return { status: res.status, body: (await res.json()) as any };
 }
 async function get<T = any>(path: string): Promise<T> {
-  return (await (await fetch(`${shelf.url}${path}`)).json()) as T;
+  return (await (await fetch(`${shelf.url}${path}`, { headers: asAdmin })).json()) as T;
 }
 
 /** A WebSocket client that records every message. */
 async function watch(): Promise<{ ws: WebSocket; messages: ServerMessage[]; until: (p: (m: ServerMessage[]) => boolean, ms?: number) => Promise<void> }> {
-  const ws = new WebSocket(`${shelf.url.replace('http', 'ws')}/ws/jobs`);
+  const ws = new WebSocket(`${shelf.url.replace('http', 'ws')}/ws/jobs`, { headers: asAdmin });
   const messages: ServerMessage[] = [];
   ws.on('message', (d) => messages.push(JSON.parse(d.toString()) as ServerMessage));
   await new Promise((resolve, reject) => (ws.once('open', resolve), ws.once('error', reject)));
@@ -128,7 +128,7 @@ describe('jobs end to end', () => {
   it('reports ready with a worker that reaches Docker', async () => {
     const ready = await fetch(`${shelf.url}/readyz`);
     expect(ready.status).toBe(200);
-    const metrics = await (await fetch(`${shelf.url}/metrics`)).text();
+    const metrics = await (await fetch(`${shelf.url}/metrics`, { headers: asAdmin })).text();
     expect(metrics).toMatch(/shelf_jobs\{state="SUCCEEDED"\} [1-9]/);
   });
 });

@@ -9,6 +9,10 @@ import { Redis } from 'ioredis';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
+/** SHELF_ADMIN_TOKEN of every Shelf these tests start: they authenticate like automation does. */
+export const adminToken = 'e2e-admin-token-0123456789abcdef0123456789abcdef';
+export const asAdmin = { authorization: `Bearer ${adminToken}` } as const;
+
 export interface RunningShelf {
   url: string;
   prefix: string;
@@ -43,6 +47,8 @@ export async function startShelf(env: Record<string, string> = {}): Promise<Runn
     SHELF_WORKER_CACHE: path.join(tmp, 'worker-cache'),
     SHELF_API_URL: `http://127.0.0.1:${port}`,
     SHELF_LOG_LEVEL: 'warn',
+    SHELF_ADMIN_TOKEN: adminToken,
+    SHELF_DATA_DIR: path.join(tmp, 'data'),
     PORT: String(port),
     ...env,
   };
@@ -59,7 +65,7 @@ export async function startShelf(env: Record<string, string> = {}): Promise<Runn
   for (;;) {
     try {
       const res = await fetch(`${url}/readyz`);
-      const catalog = res.ok ? ((await (await fetch(`${url}/api/catalog`)).json()) as { items: unknown[] }) : undefined;
+      const catalog = res.ok ? ((await (await fetch(`${url}/api/catalog`, { headers: asAdmin })).json()) as { items: unknown[] }) : undefined;
       if (catalog && catalog.items.length > 0) break;
     } catch {
       // not listening yet

@@ -1,34 +1,40 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import express, { type Express, type Router } from 'express';
+import express, { type Express } from 'express';
 import helmet from 'helmet';
 import { pinoHttp } from 'pino-http';
-import type { BundleStore } from './bundles/bundleStore.js';
+import { auditTrail, authenticate, hostCheck } from './auth/httpGuards.js';
+import type { AuthServices } from './auth/index.js';
+import { assertEveryRouteGuarded } from './auth/routeTable.js';
 import { errorMiddleware, NotFoundError } from './errors.js';
-import type { CatalogImports } from './imports/catalogImports.js';
-import type { ImportLog } from './imports/importLog.js';
+import type { GitServices } from './git/index.js';
+import type { JobServices } from './jobs/index.js';
 import type { Logger } from './logger.js';
 import type { Metrics } from './metrics.js';
-import type { Registry } from './registry/registry.js';
+import { auditRoutes } from './routes/audit.js';
+import { authRoutes } from './routes/auth.js';
 import { bundleRoutes } from './routes/bundles.js';
 import { catalogRoutes } from './routes/catalog.js';
-import { gitWebhookPath } from './routes/git.js';
+import { gitRoutes, gitWebhookPath } from './routes/git.js';
+import { jobRoutes } from './routes/jobs.js';
 import { operationsRoutes, type ReadinessCheck } from './routes/operations.js';
 import { schemaRoutes } from './routes/schemas.js';
+import { tokenRoutes } from './routes/tokens.js';
+import { userRoutes } from './routes/users.js';
+import type { CatalogServices } from './services.js';
 
 export interface AppDeps {
   logger: Logger;
   metrics: Metrics;
-  registry: Registry;
-  store: BundleStore;
-  importLog: ImportLog;
-  imports: CatalogImports;
   readiness: ReadinessCheck[];
   maxJsonBytes: number;
   /** The built web app, served at / when present. */
   webDir?: string;
-  /** Routers of other features (jobs, git), mounted before the fallbacks. */
-  extraRoutes?: Router[];
+  auth: AuthServices;
+  catalog: CatalogServices;
+  /** Absent in tests of the catalog alone. */
+  jobs?: JobServices;
+  git?: { services: GitServices; webhookSecret: string | undefined };
 }
 
 /** Builds the HTTP app without listening, so tests drive it directly. */
@@ -50,6 +56,8 @@ export function createApp(deps: AppDeps): Express {
       },
     }),
   );
+  // Before anything else reads the request: a foreign Host is a rebound DNS name (SPEC §7).
+  app.use(hostCheck(deps.auth.safety));
   app.use(pinoHttp({ logger: deps.logger, autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/metrics' } }));
   app.use((req, res, next) => {
     const end = deps.metrics.httpDuration.startTimer();
@@ -63,11 +71,19 @@ export function createApp(deps: AppDeps): Express {
   // The Git webhook checks an HMAC over the exact bytes received, so its route reads the raw body itself.
   app.use('/api', (req, res, next) => (req.originalUrl.split('?')[0] === gitWebhookPath ? next() : json(req, res, next)));
 
+  app.use(auditTrail(deps.auth.audit, (err) => deps.logger.warn({ err: err.message }, 'could not write the audit log')));
+  app.use(['/api', '/metrics'], authenticate(deps.auth.authenticator, deps.auth.safety));
+
   app.use(operationsRoutes({ metrics: deps.metrics, readiness: deps.readiness }));
+  app.use(authRoutes(deps.auth));
+  app.use(userRoutes(deps.auth));
+  app.use(tokenRoutes(deps.auth));
+  app.use(auditRoutes(deps.auth));
   app.use(schemaRoutes());
-  app.use(catalogRoutes(deps));
-  app.use(bundleRoutes(deps));
-  for (const router of deps.extraRoutes ?? []) app.use(router);
+  app.use(catalogRoutes({ ...deps.catalog, metrics: deps.metrics }));
+  app.use(bundleRoutes(deps.catalog));
+  if (deps.jobs) app.use(jobRoutes({ jobs: deps.jobs }));
+  if (deps.git) app.use(gitRoutes({ gitImports: deps.git.services.imports, webhookSecret: deps.git.webhookSecret }));
   app.use('/api', (req) => {
     throw new NotFoundError('route', `${req.method} ${req.originalUrl}`);
   });
@@ -80,5 +96,6 @@ export function createApp(deps: AppDeps): Express {
   }
 
   app.use(errorMiddleware);
+  assertEveryRouteGuarded(app);
   return app;
 }

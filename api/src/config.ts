@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { parseRoleMap, type AuthSettings } from './auth/authSettings.js';
 
 /** The project root: relative settings resolve against it, whatever the working directory. */
 export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -29,6 +30,22 @@ const Env = z.object({
   SHELF_MAX_PIDS: z.coerce.number().int().positive().default(256),
   SHELF_MAX_TIMEOUT: z.coerce.number().int().positive().default(3600),
   SHELF_JOB_RETENTION_DAYS: z.coerce.number().positive().default(30),
+  SHELF_PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
+  SHELF_ALLOWED_HOSTS: csv.default([]),
+  SHELF_ADMIN_TOKEN: z.string().min(32, 'must be at least 32 characters').optional(),
+  SHELF_DATA_DIR: z.string().default('.shelf'),
+  SHELF_AUTH_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
+  SHELF_SESSION_IDLE_MINUTES: z.coerce.number().int().positive().default(12 * 60),
+  SHELF_SESSION_MAX_HOURS: z.coerce.number().int().positive().default(7 * 24),
+  SHELF_LOGIN_MAX_FAILURES: z.coerce.number().int().positive().default(5),
+  SHELF_AUDIT_MAX_ENTRIES: z.coerce.number().int().min(1000).default(100_000),
+  SHELF_OIDC_ISSUER: z.url().optional(),
+  SHELF_OIDC_CLIENT_ID: z.string().min(1).optional(),
+  SHELF_OIDC_CLIENT_SECRET: z.string().min(1).optional(),
+  SHELF_OIDC_LABEL: z.string().min(1).max(60).default('single sign-on'),
+  SHELF_OIDC_SCOPES: z.string().default('openid profile email'),
+  SHELF_OIDC_GROUPS_CLAIM: z.string().min(1).default('groups'),
+  SHELF_OIDC_ROLES: z.string().default(''),
 });
 
 export type Config = ReturnType<typeof loadConfig>;
@@ -64,5 +81,35 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       timeoutSeconds: e.SHELF_MAX_TIMEOUT,
     },
     jobRetentionDays: e.SHELF_JOB_RETENTION_DAYS,
+    auth: authSettings(e),
+  };
+}
+
+function authSettings(e: z.infer<typeof Env>): AuthSettings {
+  const oidcParts = [e.SHELF_OIDC_ISSUER, e.SHELF_OIDC_CLIENT_ID, e.SHELF_OIDC_CLIENT_SECRET];
+  if (oidcParts.some(Boolean) && !oidcParts.every(Boolean)) {
+    throw new Error('invalid configuration: OIDC needs all of SHELF_OIDC_ISSUER, SHELF_OIDC_CLIENT_ID and SHELF_OIDC_CLIENT_SECRET');
+  }
+  return {
+    publicUrl: e.SHELF_PUBLIC_URL ?? `http://127.0.0.1:${e.PORT}`,
+    allowedHosts: e.SHELF_ALLOWED_HOSTS,
+    adminToken: e.SHELF_ADMIN_TOKEN,
+    authKey: e.SHELF_AUTH_KEY,
+    dataDir: path.resolve(projectRoot, e.SHELF_DATA_DIR),
+    sessionIdleMs: e.SHELF_SESSION_IDLE_MINUTES * 60_000,
+    sessionMaxMs: e.SHELF_SESSION_MAX_HOURS * 3_600_000,
+    loginMaxFailures: e.SHELF_LOGIN_MAX_FAILURES,
+    auditMaxEntries: e.SHELF_AUDIT_MAX_ENTRIES,
+    oidc: e.SHELF_OIDC_ISSUER
+      ? {
+          issuer: e.SHELF_OIDC_ISSUER,
+          clientId: e.SHELF_OIDC_CLIENT_ID!,
+          clientSecret: e.SHELF_OIDC_CLIENT_SECRET!,
+          label: e.SHELF_OIDC_LABEL,
+          scopes: e.SHELF_OIDC_SCOPES,
+          groupsClaim: e.SHELF_OIDC_GROUPS_CLAIM,
+          roleMap: parseRoleMap(e.SHELF_OIDC_ROLES),
+        }
+      : undefined,
   };
 }

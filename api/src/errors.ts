@@ -55,9 +55,20 @@ export class ForbiddenError extends AppError {
   }
 }
 
-export class UnauthorizedError extends AppError {
-  constructor(message: string) {
-    super(401, ErrorCode.UNAUTHORIZED, message);
+/** No credentials, or ones that are not valid (any more): 401. */
+export class UnauthenticatedError extends AppError {
+  constructor(message = 'sign in first: this needs a session or an API token') {
+    super(401, ErrorCode.UNAUTHENTICATED, message);
+  }
+}
+
+/** Too many attempts: 429 with `Retry-After`. */
+export class RateLimitedError extends AppError {
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super(429, ErrorCode.RATE_LIMITED, message, { retryAfterSeconds });
   }
 }
 
@@ -93,6 +104,7 @@ export const errorMiddleware: ErrorRequestHandler = (err, req, res, _next) => {
   if (known) {
     // The client may still be sending an oversized body; we will not read it.
     if (known.status === 413) res.setHeader('Connection', 'close');
+    if (known instanceof RateLimitedError) res.setHeader('Retry-After', String(known.retryAfterSeconds));
     res.status(known.status).json(errorBody(known.code, known.message, known.details));
     return;
   }

@@ -9,8 +9,8 @@ import { attachJobsWebSocket } from './live/wsGateway.js';
 import { createLogger } from './logger.js';
 import { createMetrics } from './metrics.js';
 import { reindex } from './registry/reindex.js';
-import { gitRoutes } from './routes/git.js';
-import { jobRoutes } from './routes/jobs.js';
+import { createAuthServices } from './auth/index.js';
+import { createOidcLogin } from './auth/oidcLogin.js';
 import { createCatalogServices } from './services.js';
 
 const config = loadConfig();
@@ -32,23 +32,30 @@ async function main() {
   const jobs = await createJobServices(redis, { keys: services.keys, registry: services.registry, logger, maxLimits: config.maxLimits });
   registerJobMetrics(metrics.registry, { store: jobs.store, queue: jobs.queue, events: jobs.events, logger });
 
+  const auth = await createAuthServices(redis, { keys: services.keys, settings: config.auth, logger, createOidc: (deps) => createOidcLogin(config.auth.oidc!, deps) });
+
   const app = createApp({
-    ...services,
     logger,
     metrics,
     maxJsonBytes: config.maxJsonBytes,
     webDir: config.webDir,
     readiness: [{ name: 'redis', check: async () => void (await redis.ping()) }, workerReadiness(redis, services.keys)],
-    extraRoutes: [jobRoutes({ jobs }), gitRoutes({ gitImports: git.imports, webhookSecret: config.webhookSecret })],
+    auth,
+    catalog: services,
+    jobs,
+    git: { services: git, webhookSecret: config.webhookSecret },
   });
   const server = http.createServer(app);
-  const closeJobsSocket = attachJobsWebSocket(server, { events: jobs.events, logs: jobs.store, logger });
+  const closeJobsSocket = attachJobsWebSocket(server, { events: jobs.events, logs: jobs.store, jobs: jobs.store, auth, logger });
   const stopRetention = startJobRetention(jobs.store, { retentionDays: config.jobRetentionDays, logger });
 
-  if (!['127.0.0.1', '::1', 'localhost'].includes(config.host)) {
-    logger.warn({ host: config.host }, 'Shelf has no authentication yet and listens beyond loopback: anyone who can reach this address can import items and run jobs');
-  }
-  server.listen(config.port, config.host, () => logger.info({ url: `http://${config.host}:${config.port}` }, 'Shelf API listening'));
+  server.listen(config.port, config.host, () => {
+    logger.info({ url: `http://${config.host}:${config.port}`, publicUrl: config.auth.publicUrl }, 'Shelf API listening');
+    void auth.firstStartLink().then((link) => {
+      // One plain line, easy to spot and click in a terminal; the token is single-use and dies with the process.
+      if (link) process.stdout.write(`\nNo users yet. Create the first admin account here (the link works once, until Shelf restarts):\n  ${link}\n\n`);
+    });
+  });
 
   let stopping = false;
   const shutdown = async (signal: string) => {

@@ -7,6 +7,7 @@ import { createLogger } from '../src/logger.js';
 import { createCatalogServices } from '../src/services.js';
 import { getJson, postJson, startCatalogApi, uploadBundle, writeItem, type CatalogHarness } from './catalogHarness.js';
 import { rawTarGz, validItemEntries } from './rawTar.js';
+import { asAdmin } from './helpers/shelfApi.js';
 
 let api: CatalogHarness;
 beforeEach(async () => {
@@ -33,7 +34,7 @@ describe('local folder import', () => {
 
     const versions = await getJson(`${api.url}/api/catalog/hello/versions`);
     expect(versions.body.items[0]).toMatchObject({ version: '1.0.0', digest: created.body.digest, source: { kind: 'local', path: dir } });
-    expect(versions.body.items[0].source.importedBy).toContain('anonymous');
+    expect(versions.body.items[0].source.importedBy).toBe('admin-token');
 
     const descriptor = await getJson(`${api.url}/api/catalog/hello/latest/descriptor`);
     expect(descriptor.body.manifest.runtime.command).toEqual(['bash', 'main.sh']);
@@ -41,7 +42,7 @@ describe('local folder import', () => {
     expect(descriptor.body.readme).toContain('Says hello.');
     expect(descriptor.body.uiSchema).toEqual({});
 
-    const bundle = await fetch(`${api.url}/api/bundles/${created.body.digest}`);
+    const bundle = await fetch(`${api.url}/api/bundles/${created.body.digest}`, { headers: asAdmin });
     const bytes = Buffer.from(await bundle.arrayBuffer());
     const { createHash } = await import('node:crypto');
     expect(createHash('sha256').update(bytes).digest('hex')).toBe(created.body.digest);
@@ -163,7 +164,7 @@ describe('bundle upload', () => {
   it('answers 400 when the multipart field is missing or the request is not multipart', async () => {
     const form = new FormData();
     form.append('other', new Blob([Buffer.from('x')]), 'x.tgz');
-    const res = await fetch(`${api.url}/api/catalog/bundle/upload`, { method: 'POST', body: form });
+    const res = await fetch(`${api.url}/api/catalog/bundle/upload`, { method: 'POST', body: form, headers: asAdmin });
     expect(res.status).toBe(400);
     expect(((await res.json()) as { error: { message: string } }).error.message).toMatch(/bundle/);
     const plain = await postJson(`${api.url}/api/catalog/bundle/upload`, { bundle: 'x' });
@@ -234,7 +235,7 @@ describe('registry', () => {
     expect(schema.body.properties.runtime.required).toEqual(['image', 'command']);
     expect((await getJson(`${api.url}/healthz`)).body).toEqual({ status: 'ok' });
     expect((await getJson(`${api.url}/readyz`)).body.status).toBe('ready');
-    const metrics = await fetch(`${api.url}/metrics`);
+    const metrics = await fetch(`${api.url}/metrics`, { headers: asAdmin });
     expect(await metrics.text()).toContain('shelf_imports_total');
   });
 });

@@ -1,15 +1,9 @@
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { randomBytes } from 'node:crypto';
-import { Redis } from 'ioredis';
-import { createApp } from '../src/app.js';
-import { createLogger } from '../src/logger.js';
-import { createMetrics } from '../src/metrics.js';
-import { createCatalogServices, type CatalogServices } from '../src/services.js';
+import type { Redis } from 'ioredis';
+import type { CatalogServices } from '../src/services.js';
 import type { BundleLimits } from '../src/bundles/bundleLimits.js';
+import { asAdmin, startShelfApi, type ShelfApi } from './helpers/shelfApi.js';
 
 export interface CatalogHarness {
   url: string;
@@ -19,50 +13,14 @@ export interface CatalogHarness {
   bundlesDir: string;
   redis: Redis;
   services: CatalogServices;
+  api: ShelfApi;
   close: () => Promise<void>;
 }
 
 /** A real Shelf API (catalog part) on an ephemeral loopback port, with its own Redis prefix and folders. */
 export async function startCatalogApi(opts: { maxBundleBytes?: number; bundleLimits?: BundleLimits } = {}): Promise<CatalogHarness> {
-  const tmp = await mkdtemp(path.join(os.tmpdir(), 'shelf-api-test-'));
-  const root = path.join(tmp, 'items');
-  const bundlesDir = path.join(tmp, 'bundles');
-  await mkdir(root, { recursive: true });
-  const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
-  const prefix = `test-${randomBytes(6).toString('hex')}`;
-  const services = await createCatalogServices(redis, {
-    redisPrefix: prefix,
-    bundlesDir,
-    localRoots: [root],
-    maxBundleBytes: opts.maxBundleBytes ?? 50 * 1024 * 1024,
-    bundleLimits: opts.bundleLimits,
-  });
-  const app = createApp({
-    ...services,
-    logger: createLogger('silent'),
-    metrics: createMetrics(),
-    maxJsonBytes: 1024 * 1024,
-    readiness: [{ name: 'redis', check: async () => void (await redis.ping()) }],
-  });
-  const server = http.createServer(app);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    tmp,
-    root,
-    bundlesDir,
-    redis,
-    services,
-    close: async () => {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      const keys = await redis.keys(`${prefix}:*`);
-      if (keys.length) await redis.del(...keys);
-      await redis.quit();
-      await rm(tmp, { recursive: true, force: true });
-    },
-  };
+  const api = await startShelfApi({ ...opts, jobs: false });
+  return { url: api.url, tmp: api.tmp, root: api.root, bundlesDir: api.bundlesDir, redis: api.redis, services: api.catalog, api, close: api.close };
 }
 
 export interface ItemSpec {
@@ -105,20 +63,21 @@ export async function writeItem(dir: string, spec: ItemSpec = {}): Promise<strin
   return dir;
 }
 
-export async function postJson(url: string, body: unknown): Promise<{ status: number; body: any }> {
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+/** As the admin unless `headers` say otherwise. */
+export async function postJson(url: string, body: unknown, headers: Record<string, string> = asAdmin): Promise<{ status: number; body: any }> {
+  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
   return { status: res.status, body: await res.json() };
 }
 
-export async function getJson(url: string): Promise<{ status: number; body: any }> {
-  const res = await fetch(url);
+export async function getJson(url: string, headers: Record<string, string> = asAdmin): Promise<{ status: number; body: any }> {
+  const res = await fetch(url, { headers });
   return { status: res.status, body: await res.json() };
 }
 
 /** Uploads bytes as the multipart field `bundle`, the way `curl -F bundle=@x.tgz` does. */
-export async function uploadBundle(url: string, bytes: Buffer | Uint8Array, fileName = 'item.tar.gz'): Promise<{ status: number; body: any }> {
+export async function uploadBundle(url: string, bytes: Buffer | Uint8Array, fileName = 'item.tar.gz', headers: Record<string, string> = asAdmin): Promise<{ status: number; body: any }> {
   const form = new FormData();
   form.append('bundle', new Blob([bytes]), fileName);
-  const res = await fetch(`${url}/api/catalog/bundle/upload`, { method: 'POST', body: form });
+  const res = await fetch(`${url}/api/catalog/bundle/upload`, { method: 'POST', body: form, headers });
   return { status: res.status, body: await res.json() };
 }

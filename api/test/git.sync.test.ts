@@ -58,7 +58,7 @@ describe('POST /api/catalog/git/sync', () => {
       expect.objectContaining({ id: 'beta', version: '0.1.0', status: 'created' }),
     ]);
     expect((await versions('alpha')).items.map((v) => v.version)).toEqual(['1.1.0', '1.0.0']);
-    expect((await versions('beta')).items).toMatchObject([{ source: { kind: 'git', tag: 'beta@0.1.0', path: 'nested/beta', importedBy: 'sync' } }]);
+    expect((await versions('beta')).items).toMatchObject([{ source: { kind: 'git', tag: 'beta@0.1.0', path: 'nested/beta', importedBy: 'admin-token' } }]);
 
     const again = await api.waitForImport((await api.sync({ url: `${httpGit.url}multi.git` })).body.importId);
     expect(again.results.map((r) => r.status)).toEqual(['unchanged', 'unchanged', 'unchanged']);

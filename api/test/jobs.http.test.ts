@@ -182,7 +182,7 @@ describe('POST /api/jobs/:id/cancel', () => {
     expect(await h.jobs.queue.getJob(id)).toBeDefined();
     const res = await post(`/api/jobs/${id}/cancel`);
     expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ id, state: 'CANCELLED', error: { code: 'CANCELLED', message: 'cancelled by a user' } });
+    expect(res.body).toMatchObject({ id, state: 'CANCELLED', error: { code: 'CANCELLED', message: 'cancelled by admin-token' } });
     expect(res.body.finishedAt).toEqual(expect.any(String));
     expect(await h.jobs.queue.getJob(id)).toBeUndefined();
     const keys = h.catalog.keys;

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { JobState, type CatalogItem, type JobSummary } from '@shelf/contract';
 import { FakeWorker } from './helpers/fakeWorker.js';
 import { request, startJobsApi, type JobsHarness } from './helpers/jobsHarness.js';
+import { adminTokenActor } from '../src/auth/principal.js';
 
 const items = [
   { id: 'alpha-tool', name: 'Alpha Tool' },
@@ -34,7 +35,7 @@ beforeAll(async () => {
     Array.from({ length: 300 }, async (_, i) => {
       const item = items[i % 3]!;
       const created = new Date(base + i * 1000);
-      const { id } = await h.jobs.store.create({ itemId: item.id, itemName: item.name, version: '1.0.0', digest: 'd'.repeat(64), inputs: {}, limits }, created);
+      const { id } = await h.jobs.store.create({ itemId: item.id, itemName: item.name, version: '1.0.0', digest: 'd'.repeat(64), inputs: {}, limits, submittedBy: adminTokenActor }, created);
       const state = states[i % 5]!;
       if (state !== JobState.QUEUED) await worker.start(id);
       if (state !== JobState.QUEUED && state !== JobState.RUNNING) await worker.finish(id, state);

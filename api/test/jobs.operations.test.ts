@@ -6,6 +6,7 @@ import { workerReadiness } from '../src/jobs/workerReadiness.js';
 import { containerStartField } from '../src/jobs/jobMetrics.js';
 import { FakeWorker } from './helpers/fakeWorker.js';
 import { request, startJobsApi, type JobsHarness } from './helpers/jobsHarness.js';
+import { asAdmin } from './helpers/shelfApi.js';
 
 let h: JobsHarness;
 
@@ -45,7 +46,7 @@ describe('workerReadiness', () => {
 });
 
 describe('job metrics', () => {
-  const metrics = async () => (await fetch(`${h.url}/metrics`)).text();
+  const metrics = async () => (await fetch(`${h.url}/metrics`, { headers: asAdmin })).text();
 
   it('counts jobs by state and queue depth at scrape time, and times finished jobs', async () => {
     const first = await request('POST', `${h.url}/api/jobs`, { itemId: 'hello', inputs: {} });

@@ -8,6 +8,7 @@ import { pruneJobs, startJobRetention } from '../src/jobs/jobRetention.js';
 import { createLogger } from '../src/logger.js';
 import { FakeWorker } from './helpers/fakeWorker.js';
 import { deletePrefix, redisUrl } from './helpers/jobsHarness.js';
+import { adminTokenActor } from '../src/auth/principal.js';
 
 const day = 24 * 60 * 60 * 1000;
 const limits = { memoryBytes: 1, cpus: 1, pids: 1, timeoutSeconds: 1 };
@@ -29,7 +30,7 @@ afterAll(async () => {
 });
 
 async function job(itemId: string, ageDays: number, end?: 'SUCCEEDED' | 'FAILED' | 'CANCELLED' | 'RUNNING'): Promise<string> {
-  const { id } = await store.create({ itemId, itemName: itemId, version: '1.0.0', digest: 'f'.repeat(64), inputs: {}, limits }, new Date(Date.now() - ageDays * day));
+  const { id } = await store.create({ itemId, itemName: itemId, version: '1.0.0', digest: 'f'.repeat(64), inputs: {}, limits, submittedBy: adminTokenActor }, new Date(Date.now() - ageDays * day));
   if (end) await worker.start(id);
   if (end && end !== 'RUNNING') await worker.finish(id, end);
   if (end) await worker.logNumbered(id, 1, 3);

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { ServerMessage } from '@shelf/contract';
 import { FakeWorker } from './helpers/fakeWorker.js';
 import { request, startJobsApi, TestSocket, type JobsHarness } from './helpers/jobsHarness.js';
+import { adminTokenActor } from '../src/auth/principal.js';
 
 type LogMessage = Extract<ServerMessage, { type: 'log' }>;
 type Subscribed = Extract<ServerMessage, { type: 'subscribed' }>;
@@ -37,6 +38,7 @@ async function newJob(): Promise<string> {
     digest: 'a'.repeat(64),
     inputs: {},
     limits: { memoryBytes: 1, cpus: 1, pids: 1, timeoutSeconds: 1 },
+    submittedBy: adminTokenActor,
   });
   return id;
 }
@@ -229,6 +231,7 @@ describe('/ws/jobs with a job printing faster than a client reads', () => {
         digest: 'a'.repeat(64),
         inputs: {},
         limits: { memoryBytes: 1, cpus: 1, pids: 1, timeoutSeconds: 1 },
+        submittedBy: adminTokenActor,
       });
       await printer.start(id);
       socket.send({ subscribe: id, after: 0 });

@@ -8,3 +8,4 @@ export * from './versions.js';
 export * from './schemaCompiler.js';
 export * from './validateItem.js';
 export * from './jobRecords.js';
+export * from './auth.js';

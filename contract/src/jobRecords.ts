@@ -1,3 +1,4 @@
+import type { Actor } from './auth.js';
 import type { JobDetail, JobError, JobLimits, JobProgress, JobState, JobSummary } from './jobs.js';
 
 /**
@@ -30,6 +31,9 @@ export interface JobHash {
   limits: string;
   /** the creation time in ms, the score of every index */
   createdMs: string;
+  /** The submitting user's id and name ('' for jobs from before identity). */
+  submittedById: string;
+  submittedByName: string;
 }
 
 const orNull = (s: string | undefined): string | null => (s ? s : null);
@@ -49,6 +53,7 @@ export function toJobSummary(h: Record<string, string>): JobSummary {
     finishedAt: orNull(h.finishedAt),
     error: jsonOr<JobError | null>(h.error, null),
     retryOf: orNull(h.retryOf),
+    submittedBy: h.submittedById ? ({ id: h.submittedById, username: h.submittedByName ?? '' } satisfies Actor) : null,
   };
 }
 

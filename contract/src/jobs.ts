@@ -1,3 +1,5 @@
+import type { Actor } from './auth.js';
+
 /** Job lifecycle: QUEUED → RUNNING → SUCCEEDED | FAILED | CANCELLED. */
 export const JobState = {
   QUEUED: 'QUEUED',
@@ -55,6 +57,8 @@ export interface JobSummary {
   finishedAt: string | null;
   error: JobError | null;
   retryOf: string | null;
+  /** Who submitted it; null only for jobs stored before Shelf had identity. */
+  submittedBy: Actor | null;
 }
 
 /** `GET /api/jobs/:id`. */

@@ -49,6 +49,34 @@ export function redisKeys(prefix = 'shelf') {
     bullPrefix: `${prefix}:bull`,
     /** pub/sub: job ids whose cancellation was asked for. */
     cancelChannel: `${prefix}:events:cancel`,
+    /** sorted set of job ids by creation time, per submitting user id. */
+    jobsByUser: (userId: string) => `${prefix}:jobs:user:${userId}`,
+    /** string (SET NX): JSON ItemOwners, written by the first publish of an item id. */
+    itemOwners: (itemId: string) => `${prefix}:item:${itemId}:owners`,
+    /** hash: a user's fields. */
+    user: (userId: string) => `${prefix}:user:${userId}`,
+    /** hash: lowercase username → user id (usernames are unique whatever their case). */
+    usernames: `${prefix}:users:byname`,
+    /** hash: OIDC `issuer|sub` → user id. */
+    userSubjects: `${prefix}:users:bysubject`,
+    /** sorted set of user ids by creation time. */
+    users: `${prefix}:users`,
+    /** set: the session key hashes of one user, so disabling them ends every session. */
+    userSessions: (userId: string) => `${prefix}:user:${userId}:sessions`,
+    /** set: the token ids one user created. */
+    userTokens: (userId: string) => `${prefix}:user:${userId}:tokens`,
+    /** hash with a TTL: one session, keyed by the sha256 of its cookie value. */
+    session: (hash: string) => `${prefix}:session:${hash}`,
+    /** hash: one API token's record (never the secret). */
+    token: (tokenId: string) => `${prefix}:token:${tokenId}`,
+    /** string: token id by the keyed hash of its secret. */
+    tokenByHash: (hash: string) => `${prefix}:token-hash:${hash}`,
+    /** string with a TTL: a pending OIDC login by its state. */
+    oidcState: (state: string) => `${prefix}:oidc:state:${state}`,
+    /** stream: the audit log. */
+    audit: `${prefix}:audit`,
+    /** prefix of rate-limiter-flexible's keys. */
+    rateLimitPrefix: `${prefix}:ratelimit`,
   };
 }
 export type RedisKeys = ReturnType<typeof redisKeys>;

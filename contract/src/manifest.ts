@@ -1,3 +1,5 @@
+import { principalPattern } from './auth.js';
+
 /** The JSON Schema of `manifest.yaml` / `manifest.json`, served at `GET /api/schemas/manifest.json`. */
 export const manifestSchema = {
   $schema: 'http://json-schema.org/draft-07/schema#',
@@ -68,6 +70,21 @@ export const manifestSchema = {
       },
     },
     network: { type: 'string', enum: ['none', 'egress'], default: 'none' },
+    access: {
+      type: 'object',
+      additionalProperties: false,
+      description: 'Who may do what with this item.',
+      properties: {
+        run: {
+          type: 'array',
+          minItems: 1,
+          maxItems: 100,
+          uniqueItems: true,
+          items: { type: 'string', pattern: principalPattern },
+          description: 'Principals that may run it: role:<role>, group:<name> or user:<username>. Default [role:runner]; the runner role is needed in any case.',
+        },
+      },
+    },
   },
 } as const;
 
@@ -83,6 +100,7 @@ export interface Manifest {
   timeout?: number;
   resources?: { memory?: string; cpus?: number; pids?: number };
   network?: 'none' | 'egress';
+  access?: { run?: string[] };
 }
 
 /** The file names Shelf looks for in an item folder. */

@@ -8,7 +8,7 @@ export type ServerMessage =
   | { type: 'job'; job: JobSummary }
   | { type: 'log'; jobId: string; seq: number; stream: LogStream; line: string }
   | { type: 'subscribed'; jobId: string; seq: number }
-  | { type: 'error'; message: string };
+  | { type: 'error'; message: string; jobId?: string };
 
 /** Client → server messages on `/ws/jobs`. */
 export type ClientMessage = { subscribe: string; after?: number } | { unsubscribe: string };

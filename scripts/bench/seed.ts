@@ -105,6 +105,8 @@ export async function seedJobs(redis: Redis, keys: RedisKeys, itemIds: string[],
         outputs: state === JobState.SUCCEEDED ? JSON.stringify({ ok: true }) : '',
         limits: JSON.stringify({ memoryBytes: 268435456, cpus: 0.5, pids: 128, timeoutSeconds: 300 }),
         createdMs: String(createdMs),
+        submittedById: 'admin-token',
+        submittedByName: 'admin-token',
       };
       pipeline.hset(keys.job(id), { ...hash });
       all.push(createdMs, id);

@@ -20,6 +20,8 @@ export interface BundleCacheOptions {
   storeDir: string;
   /** Where bundles are fetched from when they are not in the shared store. */
   apiUrl: string;
+  /** Bearer token for `GET /api/bundles/:digest` (the API needs an identity for every route). */
+  apiToken?: string;
   /** This worker's cache: unpacked bundles and scratch space. */
   cacheDir: string;
 }
@@ -83,7 +85,8 @@ export class BundleCache {
       return { path: stored, temporary: false };
     }
     const url = `${this.opts.apiUrl}/api/bundles/${digest}`;
-    const res = await fetch(url, { signal: AbortSignal.timeout(120_000) });
+    const headers: Record<string, string> = this.opts.apiToken ? { authorization: `Bearer ${this.opts.apiToken}` } : {};
+    const res = await fetch(url, { headers, signal: AbortSignal.timeout(120_000) });
     if (!res.ok || !res.body) throw new Error(`fetching bundle ${digest} from ${url}: HTTP ${res.status}`);
     const file = path.join(this.scratchDir, `download-${digest}-${process.pid}-${Date.now()}.tar.gz`);
     try {

@@ -24,6 +24,9 @@ const Env = z.object({
   SHELF_WORKER_CONCURRENCY: positiveInt.max(64).default(2),
   SHELF_BUNDLES_DIR: z.string().default('bundles'),
   SHELF_API_URL: z.url().default('http://127.0.0.1:8080'),
+  /** A token (any role) the worker fetches bundles with when it does not share the API's store. */
+  SHELF_API_TOKEN: z.string().min(1).optional(),
+  SHELF_ADMIN_TOKEN: z.string().min(32).optional(),
   SHELF_WORKER_CACHE: z.string().default('.shelf/worker-cache'),
   SHELF_MAX_MEMORY: memory.default('512Mi'),
   SHELF_MAX_CPUS: z.coerce.number().positive().default(1),
@@ -61,6 +64,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     concurrency: e.SHELF_WORKER_CONCURRENCY,
     bundlesDir: fromRoot(e.SHELF_BUNDLES_DIR),
     apiUrl: e.SHELF_API_URL.replace(/\/+$/, ''),
+    apiToken: e.SHELF_API_TOKEN ?? e.SHELF_ADMIN_TOKEN,
     cacheDir: fromRoot(e.SHELF_WORKER_CACHE),
     /** The worker's own ceilings; the limits the API stored on the job are capped again by these. */
     maxLimits: {

@@ -47,7 +47,7 @@ export async function startWorker(config: Config, logger: Logger, runner?: Runne
       },
       logger,
     );
-  const bundles = new BundleCache({ storeDir: config.bundlesDir, apiUrl: config.apiUrl, cacheDir: config.cacheDir });
+  const bundles = new BundleCache({ storeDir: config.bundlesDir, apiUrl: config.apiUrl, apiToken: config.apiToken, cacheDir: config.cacheDir });
 
   const heartbeat = () =>
     beat(redis, keys, { workerId: config.workerId, concurrency: config.concurrency, running: () => running.size, ping: () => sandbox.ping() }, config.heartbeatMs)

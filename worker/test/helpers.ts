@@ -189,6 +189,8 @@ export async function enqueueJob(env: TestEnv, item: PublishedItem, opts: Enqueu
     outputs: '',
     limits: JSON.stringify({ ...defaultLimits, ...opts.limits }),
     createdMs: String(now.getTime()),
+    submittedById: 'admin-token',
+    submittedByName: 'admin-token',
   };
   await env.redis
     .multi()

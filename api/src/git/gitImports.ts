@@ -6,6 +6,10 @@ import type { ImportLog } from '../imports/importLog.js';
 import type { GitSyncQueue } from './gitSyncQueue.js';
 import { checkTag, redactUrl, type CheckedRepo, type GitUrlPolicy } from './gitUrlPolicy.js';
 import type { Delivery } from './parseDelivery.js';
+import type { GitSyncJobData } from './syncRepository.js';
+
+/** The user behind a sync request, as carried to the import (their rights when they asked). */
+export type SyncRequester = NonNullable<GitSyncJobData['requestedBy']>;
 
 export type TagPush = Extract<Delivery, { kind: 'tag-push' }>;
 type GitSource = Extract<ImportSource, { kind: 'git' }>;
@@ -80,7 +84,7 @@ export class GitImports {
     return { importId: record.importId };
   }
 
-  async requestSync(url: string, ref: string | undefined): Promise<GitImportAnswer> {
+  async requestSync(url: string, ref: string | undefined, requestedBy: SyncRequester): Promise<GitImportAnswer> {
     const source: GitSource = { kind: 'git', url, trigger: 'sync', ...(ref === undefined ? {} : { ref }) };
     const { repo, tag } = await this.admit(source);
     if (tag !== undefined && !parseItemTag(tag)) {
@@ -88,7 +92,7 @@ export class GitImports {
       return { importId, ignored: true, message: notItemTag(tag) };
     }
     const record = await this.deps.importLog.create({ ...source, url: repo.url, ...(tag === undefined ? {} : { ref: tag }) }, 'queued');
-    await this.enqueue(record);
+    await this.enqueue(record, requestedBy);
     return { importId: record.importId };
   }
 
@@ -134,7 +138,7 @@ export class GitImports {
     return importId;
   }
 
-  private async enqueue(record: ImportRecord): Promise<void> {
+  private async enqueue(record: ImportRecord, requestedBy?: SyncRequester): Promise<void> {
     const source = record.source;
     if (source.kind !== 'git') throw new Error(`import ${record.importId} is not a Git import`);
     try {
@@ -144,6 +148,7 @@ export class GitImports {
         ...(source.ref === undefined ? {} : { ref: source.ref }),
         ...(source.provider === undefined ? {} : { provider: source.provider }),
         ...(source.deliveryId === undefined ? {} : { deliveryId: source.deliveryId }),
+        ...(requestedBy ? { requestedBy } : {}),
       });
     } catch (err) {
       await this.deps.importLog.update(record.importId, { state: 'failed', error: `could not queue the import: ${(err as Error).message}` }).catch(() => undefined);

@@ -1,5 +1,6 @@
 import { mkdir, rm } from 'node:fs/promises';
 import { parseItemTag, type ImportItemResult } from '@shelf/contract';
+import type { Publisher } from '../auth/policy.js';
 import type { BundleLimits } from '../bundles/bundleLimits.js';
 import { walkItemFolder } from '../bundles/walkItemFolder.js';
 import { AppError } from '../errors.js';
@@ -22,7 +23,7 @@ export interface GitImportDeps extends ImportDeps {
  * tag's version as the version. A refusal (invalid item, immutable version, missing tag) is
  * a result; a network failure is thrown so the job can be retried.
  */
-export async function importGitTag(deps: GitImportDeps, repo: CheckedRepo, tag: string, importedBy: string): Promise<ImportItemResult> {
+export async function importGitTag(deps: GitImportDeps, repo: CheckedRepo, tag: string, importedBy: string, publisher: Publisher): Promise<ImportItemResult> {
   const item = parseItemTag(tag);
   if (!item) throw new Error(`not an item tag: ${tag}`);
   const refused = (error: string): ImportItemResult => ({ id: item.id, version: item.version, status: 'refused', error });
@@ -44,7 +45,7 @@ export async function importGitTag(deps: GitImportDeps, repo: CheckedRepo, tag: 
     await materialiseTree(fetched.gitdir, folder.treeOid, work, deps.bundleLimits);
     const entries = await walkItemFolder(work, deps.bundleLimits);
     const source = { kind: 'git' as const, url: repo.url, commit: fetched.commit, tag, path: folder.path, importedAt: new Date().toISOString(), importedBy };
-    return { ...(await importFolder(deps, work, entries, source, { tagVersion: item.version })) };
+    return { ...(await importFolder(deps, work, entries, source, publisher, { tagVersion: item.version })) };
   } catch (err) {
     if (err instanceof AppError) return refused(describeImportError(err));
     return { id: item.id, version: item.version, status: 'failed', error: (err as Error).message ?? String(err) };

@@ -1,6 +1,6 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
-import { UnauthorizedError } from '../errors.js';
+import { UnauthenticatedError } from '../errors.js';
 
 /** The Git servers whose webhook deliveries Shelf understands. */
 export type GitProvider = 'github' | 'gitlab' | 'gitea' | 'forgejo';
@@ -48,16 +48,16 @@ export function verifySignature(
   secret: string | undefined,
 ): asserts provider is GitProvider {
   if (!secret) {
-    throw new UnauthorizedError('Git webhooks are disabled: set SHELF_WEBHOOK_SECRET on the Shelf API and the same secret on the webhook');
+    throw new UnauthenticatedError('Git webhooks are disabled: set SHELF_WEBHOOK_SECRET on the Shelf API and the same secret on the webhook');
   }
   if (!provider) {
-    throw new UnauthorizedError('not a signed GitHub, GitLab, Gitea or Forgejo delivery (no X-GitHub-Event, X-Gitlab-Event, X-Gitea-Event or X-Forgejo-Event header)');
+    throw new UnauthenticatedError('not a signed GitHub, GitLab, Gitea or Forgejo delivery (no X-GitHub-Event, X-Gitlab-Event, X-Gitea-Event or X-Forgejo-Event header)');
   }
   const [name, expected] = expectedSignature(provider, rawBody, secret);
   const given = provider === 'forgejo' ? (header(headers, name) ?? header(headers, 'x-gitea-signature')) : header(headers, name);
-  if (given === undefined) throw new UnauthorizedError(`missing ${name} header`);
+  if (given === undefined) throw new UnauthenticatedError(`missing ${name} header`);
   const normalised = provider === 'gitlab' ? given : given.trim().toLowerCase();
-  if (!sameSecret(normalised, expected)) throw new UnauthorizedError(`the ${name} header does not match SHELF_WEBHOOK_SECRET`);
+  if (!sameSecret(normalised, expected)) throw new UnauthenticatedError(`the ${name} header does not match SHELF_WEBHOOK_SECRET`);
 }
 
 function expectedSignature(provider: GitProvider, rawBody: Buffer, secret: string): [header: string, value: string] {

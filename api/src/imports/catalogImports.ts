@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Request } from 'express';
 import type { ImportResult } from '@shelf/contract';
+import type { Publisher } from '../auth/policy.js';
 import type { BundleLimits } from '../bundles/bundleLimits.js';
 import { extractBundle } from '../bundles/extractBundle.js';
 import { walkItemFolder } from '../bundles/walkItemFolder.js';
@@ -25,17 +26,17 @@ export class CatalogImports {
     private readonly opts: CatalogImportsOptions,
   ) {}
 
-  async importLocal(requested: string, by: string): Promise<ImportResult & { importId: string }> {
+  async importLocal(requested: string, publisher: Publisher): Promise<ImportResult & { importId: string }> {
     const { importId, result } = await recordImport(this.deps.log, { kind: 'local', path: requested }, async () => {
       const dir = await resolveLocalPath(requested, this.opts.localRoots);
       const entries = await walkItemFolder(dir, this.opts.bundleLimits);
-      const source = { kind: 'local' as const, path: dir, importedAt: new Date().toISOString(), importedBy: by };
-      return importFolder(this.deps, dir, entries, source);
+      const source = { kind: 'local' as const, path: dir, importedAt: new Date().toISOString(), importedBy: importerName(publisher) };
+      return importFolder(this.deps, dir, entries, source, publisher);
     });
     return { ...result, importId };
   }
 
-  async importUpload(req: Request, by: string): Promise<ImportResult & { importId: string }> {
+  async importUpload(req: Request, publisher: Publisher): Promise<ImportResult & { importId: string }> {
     const archive = this.deps.store.tempPath('.upload.tar.gz');
     const work = await mkdtemp(path.join(path.dirname(archive), 'upload-'));
     let fileName = 'bundle.tar.gz';
@@ -48,8 +49,8 @@ export class CatalogImports {
         await extractBundle(archive, unpacked, this.opts.bundleLimits);
         const root = await findItemRoot(unpacked);
         const entries = await walkItemFolder(root, this.opts.bundleLimits);
-        const source = { kind: 'upload' as const, fileName, importedAt: new Date().toISOString(), importedBy: by };
-        return importFolder(this.deps, root, entries, source);
+        const source = { kind: 'upload' as const, fileName, importedAt: new Date().toISOString(), importedBy: importerName(publisher) };
+        return importFolder(this.deps, root, entries, source, publisher);
       });
       return { ...result, importId };
     } finally {
@@ -57,4 +58,8 @@ export class CatalogImports {
       await rm(archive, { force: true });
     }
   }
+}
+
+function importerName(publisher: Publisher): string {
+  return publisher.principal?.username ?? 'anonymous';
 }

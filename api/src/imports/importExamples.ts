@@ -1,5 +1,6 @@
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
+import { systemActor } from '../auth/principal.js';
 import type { Logger } from '../logger.js';
 import type { CatalogImports } from './catalogImports.js';
 
@@ -14,7 +15,7 @@ export async function importExamples(imports: CatalogImports, dir: string, logge
   }
   for (const name of names.sort()) {
     try {
-      const r = await imports.importLocal(path.join(dir, name), 'shelf (startup)');
+      const r = await imports.importLocal(path.join(dir, name), { principal: { ...systemActor, role: 'admin', groups: [], via: 'token' } });
       logger.info({ item: `${r.id}@${r.version}`, status: r.status }, 'example imported');
     } catch (err) {
       logger.error({ err, folder: name }, 'example refused');

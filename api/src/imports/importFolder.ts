@@ -4,7 +4,8 @@ import { ItemFiles, validateItem, type ImportResult, type ItemTexts, type Source
 import type { BundleStore } from '../bundles/bundleStore.js';
 import type { ItemEntry } from '../bundles/entryRules.js';
 import { packBundle } from '../bundles/packBundle.js';
-import { ValidationError } from '../errors.js';
+import { canPublishItem, type ItemOwners, type Publisher } from '../auth/policy.js';
+import { ForbiddenError, ValidationError } from '../errors.js';
 import { versionConflict, type Registry } from '../registry/registry.js';
 import type { VersionArchive } from '../registry/versionArchive.js';
 
@@ -48,6 +49,11 @@ async function readTexts(dir: string, entries: ItemEntry[]): Promise<ItemTexts> 
   };
 }
 
+function checkPublisher(publisher: Publisher, itemId: string, owners: ItemOwners | null): void {
+  const decision = canPublishItem(publisher, itemId, owners);
+  if (!decision.allowed) throw new ForbiddenError(decision.reason);
+}
+
 /**
  * The one import path of every source: validate an item folder, pack it deterministically,
  * store the bundle and publish the version. Nothing is stored unless all of it succeeds.
@@ -57,6 +63,7 @@ export async function importFolder(
   dir: string,
   entries: ItemEntry[],
   source: Source,
+  publisher: Publisher,
   opts: { tagVersion?: string } = {},
 ): Promise<ImportResult> {
   const validation = validateItem(await readTexts(dir, entries), opts);
@@ -65,6 +72,8 @@ export async function importFolder(
     throw new ValidationError(`the item is invalid (${n} problem${n === 1 ? '' : 's'})`, validation.problems);
   }
   const { manifest, schema, uiSchema, readme } = validation.item;
+  const owners = await deps.registry.owners(manifest.id);
+  checkPublisher(publisher, manifest.id, owners);
   const existing = await deps.registry.findVersion(manifest.id, manifest.version);
 
   const temp = deps.store.tempPath('.tar.gz');
@@ -87,6 +96,15 @@ export async function importFolder(
       source,
       createdAt: new Date().toISOString(),
     };
+    if (!owners) {
+      // The first publish of an id makes its owners; a rival first publish that got there first decides instead.
+      const claimed: ItemOwners = {
+        users: publisher.principal ? [{ id: publisher.principal.id, username: publisher.principal.username }] : [],
+        group: manifest.owner ?? null,
+        repository: source.kind === 'git' ? source.url : null,
+      };
+      checkPublisher(publisher, manifest.id, await deps.registry.claim(manifest.id, claimed));
+    }
     await deps.store.put(temp, packed.digest);
     const outcome = await deps.registry.publish(record);
     if (outcome.status === 'created') await deps.archive.write(record);

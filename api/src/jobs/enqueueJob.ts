@@ -1,7 +1,9 @@
 import type { JobsOptions, Queue } from 'bullmq';
 import { z } from 'zod';
 import { JobErrorCode, JobState, type RunJobData } from '@shelf/contract';
-import { ConflictError, UnavailableError } from '../errors.js';
+import { canActOnJob, canRunItem, type Decision } from '../auth/policy.js';
+import { actorOf, type Principal } from '../auth/principal.js';
+import { ConflictError, ForbiddenError, UnavailableError } from '../errors.js';
 import type { Registry } from '../registry/registry.js';
 import type { InputValidator } from './inputValidator.js';
 import { applyLimits, type MaxLimits } from './jobLimits.js';
@@ -36,8 +38,9 @@ export interface LaunchDeps {
 }
 
 /** Validates a run request against the pinned version and queues it. */
-export async function enqueueJob(deps: LaunchDeps, request: EnqueueRequest): Promise<{ id: string }> {
+export async function enqueueJob(deps: LaunchDeps, request: EnqueueRequest, by: Principal): Promise<{ id: string }> {
   const version = await deps.registry.getVersion(request.itemId, request.version);
+  check(canRunItem(by, version.manifest));
   const inputs = deps.inputs.validate(version, request.inputs);
   return launch(deps, {
     itemId: version.id,
@@ -46,17 +49,25 @@ export async function enqueueJob(deps: LaunchDeps, request: EnqueueRequest): Pro
     digest: version.digest,
     inputs,
     limits: applyLimits(version.manifest, deps.maxLimits),
+    submittedBy: actorOf(by),
   });
 }
 
+export function check(decision: Decision): void {
+  if (!decision.allowed) throw new ForbiddenError(decision.reason);
+}
+
 /** A new run of a failed or cancelled job: same digest, inputs and limits. */
-export async function retryJob(deps: LaunchDeps, id: string): Promise<{ id: string }> {
+export async function retryJob(deps: LaunchDeps, id: string, by: Principal): Promise<{ id: string }> {
   const old = await deps.store.detail(id);
+  check(canActOnJob(by, old));
+  // The item's access list may have changed since: a retry is a new run and asks again.
+  check(canRunItem(by, (await deps.registry.getVersion(old.itemId, old.version)).manifest));
   if (old.state !== JobState.FAILED && old.state !== JobState.CANCELLED) {
     throw new ConflictError(`only a FAILED or CANCELLED job can be retried; job ${id} is ${old.state}`, { state: old.state });
   }
   const { itemId, itemName, version, digest, inputs, limits } = old;
-  return launch(deps, { itemId, itemName, version, digest, inputs, limits, retryOf: id });
+  return launch(deps, { itemId, itemName, version, digest, inputs, limits, retryOf: id, submittedBy: actorOf(by) });
 }
 
 /** Stores the job first (the worker looks it up), then queues it; a queue failure fails the job. */

@@ -1,11 +1,14 @@
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { QueueName, type JobSummary, type RedisKeys, type RunJobData } from '@shelf/contract';
+import { QueueName, type JobDetail, type JobSummary, type RedisKeys, type RunJobData } from '@shelf/contract';
 import type { Logger } from '../logger.js';
 import { JobEvents } from '../live/jobEvents.js';
 import type { Registry } from '../registry/registry.js';
 import { cancelJob } from './cancelJob.js';
-import { enqueueJob, retryJob, type EnqueueRequest, type LaunchDeps, type RunQueue } from './enqueueJob.js';
+import { canSeeJob } from '../auth/policy.js';
+import type { Principal } from '../auth/principal.js';
+import type { JobQuery } from './listJobs.js';
+import { check, enqueueJob, retryJob, type EnqueueRequest, type LaunchDeps, type RunQueue } from './enqueueJob.js';
 import { InputValidator } from './inputValidator.js';
 import type { MaxLimits } from './jobLimits.js';
 import { JobStore } from './jobStore.js';
@@ -46,9 +49,21 @@ export async function createJobServices(redis: Redis, opts: JobServiceOptions) {
     store,
     queue,
     events,
-    enqueue: (request: EnqueueRequest): Promise<{ id: string }> => enqueueJob(deps, request),
-    retry: (id: string): Promise<{ id: string }> => retryJob(deps, id),
-    cancel: (id: string): Promise<JobSummary> => cancelJob(deps, id),
+    enqueue: (request: EnqueueRequest, by: Principal): Promise<{ id: string }> => enqueueJob(deps, request, by),
+    retry: (id: string, by: Principal): Promise<{ id: string }> => retryJob(deps, id, by),
+    cancel: (id: string, by: Principal): Promise<JobSummary> => cancelJob(deps, id, by),
+    /** The job, if `by` may see it. */
+    detail: async (id: string, by: Principal): Promise<JobDetail> => {
+      const job = await store.detail(id);
+      check(canSeeJob(by, job));
+      return job;
+    },
+    logs: async (id: string, after: number, pageSize: number, by: Principal) => {
+      check(canSeeJob(by, await store.summary(id)));
+      return store.logs(id, after, pageSize);
+    },
+    /** Non-admins list their own jobs only. */
+    list: (query: JobQuery, by: Principal) => store.list(by.role === 'admin' ? query : { ...query, submittedBy: by.id }),
     /** Stops listening; the shared Redis connection stays open for its owner to close. */
     close: async (): Promise<void> => {
       await events.close();

@@ -7,12 +7,13 @@ import type { JobStore } from './jobStore.js';
  * one step, so a queued or running job is never removed whatever happens meanwhile.
  * KEYS[1] job hash · KEYS[2] log · KEYS[3] log byte count · KEYS[4] all jobs · KEYS[5] id index
  * ARGV[1] per-state index prefix · ARGV[2] per-item index prefix · ARGV[3] the job id
- * ARGV[4] the index the id was found in (cleans an index entry whose hash is gone)
+ * ARGV[4] the index the id was found in (cleans an index entry whose hash is gone) ·
+ * ARGV[5] per-user index prefix
  * Returns 1 when deleted, 2 when only a stale index entry was removed, 0 when kept.
  */
 const deleteFinishedJobLua = `
-local fields = redis.call('HMGET', KEYS[1], 'state', 'itemId')
-local state, itemId = fields[1], fields[2]
+local fields = redis.call('HMGET', KEYS[1], 'state', 'itemId', 'submittedById')
+local state, itemId, userId = fields[1], fields[2], fields[3]
 if not state then
   redis.call('ZREM', ARGV[4], ARGV[3])
   redis.call('ZREM', KEYS[4], ARGV[3])
@@ -25,6 +26,7 @@ redis.call('ZREM', KEYS[4], ARGV[3])
 redis.call('ZREM', KEYS[5], ARGV[3])
 redis.call('ZREM', ARGV[1] .. state, ARGV[3])
 if itemId then redis.call('ZREM', ARGV[2] .. itemId, ARGV[3]) end
+if userId and userId ~= '' then redis.call('ZREM', ARGV[5] .. userId, ARGV[3]) end
 return 1
 `;
 
@@ -65,6 +67,7 @@ export async function pruneJobs(store: JobStore, olderThanMs: number, now = Date
           keys.jobsByItem(''),
           id,
           index,
+          keys.jobsByUser(''),
         );
       }
       const results = (await pipeline.exec()) ?? [];

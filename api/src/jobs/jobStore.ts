@@ -5,6 +5,7 @@ import {
   toJobDetail,
   toJobSummary,
   transitionJobLua,
+  type Actor,
   type JobDetail,
   type JobHash,
   type JobLimits,
@@ -24,6 +25,7 @@ export interface NewJob {
   inputs: Record<string, unknown>;
   limits: JobLimits;
   retryOf?: string;
+  submittedBy: Actor;
 }
 
 /** Job ids: 128 random bits as lowercase hex, so they are unguessable and safe as BullMQ ids (no ':'). */
@@ -76,6 +78,8 @@ export class JobStore {
       outputs: '',
       limits: JSON.stringify(job.limits),
       createdMs: String(now.getTime()),
+      submittedById: job.submittedBy.id,
+      submittedByName: job.submittedBy.username,
     };
     const summary = toJobSummary({ ...hash });
     const score = now.getTime();
@@ -85,6 +89,7 @@ export class JobStore {
       .zadd(this.keys.jobsAll, score, id)
       .zadd(this.keys.jobsByState(JobState.QUEUED), score, id)
       .zadd(this.keys.jobsByItem(job.itemId), score, id)
+      .zadd(this.keys.jobsByUser(job.submittedBy.id), score, id)
       .zadd(this.keys.jobIds, 0, id)
       .publish(this.keys.jobEventsChannel, JSON.stringify(summary))
       .exec();

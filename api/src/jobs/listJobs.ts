@@ -7,6 +7,8 @@ export interface JobQuery {
   state?: JobState;
   itemId?: string;
   q?: string;
+  /** Only this user's jobs (non-admins see their own alone). */
+  submittedBy?: string;
   page: number;
   pageSize: number;
 }
@@ -63,6 +65,7 @@ export async function listJobs(store: JobStore, query: JobQuery): Promise<JobPag
   const filters: string[] = [];
   if (query.state) filters.push(keys.jobsByState(query.state));
   if (query.itemId) filters.push(keys.jobsByItem(query.itemId));
+  if (query.submittedBy) filters.push(keys.jobsByUser(query.submittedBy));
 
   try {
     const q = query.q?.trim().toLowerCase();
@@ -148,10 +151,11 @@ async function pageOfItems(store: JobStore, itemIds: string[], query: JobQuery, 
   const { redis, keys } = store;
   const want = query.page * query.pageSize;
   const pipeline = redis.pipeline();
+  const narrowing = [query.state && keys.jobsByState(query.state), query.submittedBy && keys.jobsByUser(query.submittedBy)].filter((k): k is string => Boolean(k));
   for (const itemId of itemIds) {
     let source = keys.jobsByItem(itemId);
-    if (query.state) {
-      pipeline.zinterstore(tempKey, 2, source, keys.jobsByState(query.state), 'AGGREGATE', 'MAX');
+    if (narrowing.length) {
+      pipeline.zinterstore(tempKey, narrowing.length + 1, source, ...narrowing, 'AGGREGATE', 'MAX');
       source = tempKey;
     }
     pipeline.zcard(source).zrevrange(source, 0, want - 1, 'WITHSCORES');
@@ -160,7 +164,7 @@ async function pageOfItems(store: JobStore, itemIds: string[], query: JobQuery, 
   const replies = (await pipeline.exec()) ?? [];
   const failed = replies.find(([err]) => err);
   if (failed) throw failed[0];
-  const perItem = query.state ? 3 : 2;
+  const perItem = narrowing.length ? 3 : 2;
   let total = 0;
   const found: Array<{ id: string; score: number }> = [];
   for (let i = 0; i < itemIds.length; i++) {

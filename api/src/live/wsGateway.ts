@@ -2,6 +2,11 @@ import type http from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { finishedStates, parseClientMessage, wsJobsPath, type JobSummary, type LogLine } from '@shelf/contract';
+import type { Authenticator } from '../auth/authenticator.js';
+import type { BrowserSafety } from '../auth/browserSafety.js';
+import { canSeeJob } from '../auth/policy.js';
+import type { Principal } from '../auth/principal.js';
+import { AppError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { JobEvents } from './jobEvents.js';
 import { LiveClient, type Transport } from './liveClient.js';
@@ -12,6 +17,10 @@ export interface JobsSocketOptions {
   events: JobEvents;
   /** Stored log lines (the job store). */
   logs: LogSource;
+  /** Whose job it is, checked before a client may follow its log. */
+  jobs: { summary(id: string): Promise<JobSummary> };
+  /** Who the client is: credentials are checked at the upgrade (SPEC §7). */
+  auth: { authenticator: Authenticator; safety: BrowserSafety };
   logger: Logger;
   /**
    * Browser origins allowed besides the API's own (say, a dev server on another port).
@@ -32,6 +41,8 @@ const defaults = {
   maxBufferedBytes: 4 * 1024 * 1024,
   heartbeatMs: 30_000,
   maxPayload: 4 * 1024,
+  /** How often each connection's credentials are checked again (a revoked token, a logout). */
+  recheckMs: 30_000,
 };
 
 const usage = 'expected {"subscribe":"<jobId>","after":<seq>} or {"unsubscribe":"<jobId>"}';
@@ -49,6 +60,9 @@ class JobsGateway {
   private readonly wss: WebSocketServer;
   /** Each client's subscriptions by job id. */
   private readonly clients = new Map<LiveClient, Map<string, LogSubscription>>();
+  /** Who each client is, and the headers that said so (to check them again later). */
+  private readonly identities = new Map<LiveClient, { principal: Principal; headers: http.IncomingHttpHeaders }>();
+  private readonly recheck: NodeJS.Timeout;
   /** Every subscription of a job, whichever client holds it: where log batches go. */
   private readonly byJob = new Map<string, Set<LogSubscription>>();
   private readonly heartbeat: NodeJS.Timeout;
@@ -67,6 +81,8 @@ class JobsGateway {
     opts.events.on('log', this.onLog);
     this.heartbeat = setInterval(() => this.ping(), opts.heartbeatMs);
     this.heartbeat.unref();
+    this.recheck = setInterval(() => void this.recheckAll(), opts.recheckMs);
+    this.recheck.unref();
   }
 
   async close(): Promise<void> {
@@ -74,6 +90,7 @@ class JobsGateway {
     this.opts.events.off('job', this.onJob);
     this.opts.events.off('log', this.onLog);
     clearInterval(this.heartbeat);
+    clearInterval(this.recheck);
     for (const client of this.clients.keys()) client.socket.close(1001, 'server shutting down');
     await new Promise<void>((resolve) => this.wss.close(() => resolve()));
   }
@@ -85,34 +102,40 @@ class JobsGateway {
       if (this.server.listenerCount('upgrade') === 1) socket.destroy();
       return;
     }
-    if (!this.originAllowed(req)) {
-      socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
-      return;
-    }
-    this.wss.handleUpgrade(req, socket, head, (ws) => this.onConnection(ws, socket));
+    const refuse = (status: string) => socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+    if (!this.opts.auth.safety.hostAllowed(req.headers.host)) return void refuse('400 Bad Request');
+    if (!this.originAllowed(req)) return void refuse('403 Forbidden');
+    this.opts.auth.authenticator.identify(req.headers).then(
+      ({ principal }) => {
+        if (!principal) return void refuse('401 Unauthorized');
+        this.wss.handleUpgrade(req, socket, head, (ws) => this.onConnection(ws, socket, principal, req.headers));
+      },
+      (err: unknown) => {
+        if (!(err instanceof AppError)) this.opts.logger.warn({ err }, 'websocket authentication failed');
+        refuse(err instanceof AppError && err.status === 401 ? '401 Unauthorized' : '500 Internal Server Error');
+      },
+    );
   };
 
   /** Non-browser clients send no Origin; a browser's must be this server's own or an allowed one. */
   private originAllowed(req: http.IncomingMessage): boolean {
     const origin = req.headers.origin;
     if (!origin || this.opts.allowedOrigins.includes(origin)) return true;
-    try {
-      return new URL(origin).host === req.headers.host;
-    } catch {
-      return false;
-    }
+    return this.opts.auth.safety.originAllowed(origin, req.headers.host);
   }
 
   /** `transport` is the TCP socket the WebSocket runs on: the client batches its writes there. */
-  private onConnection(socket: WebSocket, transport: Transport): void {
+  private onConnection(socket: WebSocket, transport: Transport, principal: Principal, headers: http.IncomingHttpHeaders): void {
     const client = new LiveClient(socket, this.opts.maxBufferedBytes, transport);
     this.clients.set(client, new Map());
+    this.identities.set(client, { principal, headers: { authorization: headers.authorization, cookie: headers.cookie } });
     socket.on('pong', () => (client.alive = true));
     socket.on('message', (data, isBinary) => this.onFrame(client, data, isBinary));
     socket.on('error', (err) => this.opts.logger.debug({ err: err.message }, 'websocket client error'));
     socket.on('close', () => {
       for (const sub of this.clients.get(client)?.values() ?? []) this.unregister(client, sub);
       this.clients.delete(client);
+      this.identities.delete(client);
     });
   }
 
@@ -121,11 +144,24 @@ class JobsGateway {
     if (!message) {
       client.send({ type: 'error', message: usage });
     } else if ('subscribe' in message) {
-      this.subscribe(client, message.subscribe, message.after ?? 0);
+      void this.subscribeIfAllowed(client, message.subscribe, message.after ?? 0);
     } else {
       const sub = this.clients.get(client)?.get(message.unsubscribe);
       if (sub) this.unregister(client, sub);
     }
+  }
+
+  /** Only the jobs the client may see: the same rule as `GET /api/jobs/:id/logs`. */
+  private async subscribeIfAllowed(client: LiveClient, jobId: string, after: number): Promise<void> {
+    const identity = this.identities.get(client);
+    if (!identity) return;
+    const job = await this.opts.jobs.summary(jobId).catch(() => undefined);
+    const decision = job ? canSeeJob(identity.principal, job) : { allowed: false as const, reason: `job not found: ${jobId}` };
+    if (!decision.allowed) {
+      client.send({ type: 'error', jobId, message: decision.reason });
+      return;
+    }
+    this.subscribe(client, jobId, after);
   }
 
   /** A repeated subscribe to the same job starts over from its new `after`. */
@@ -161,13 +197,22 @@ class JobsGateway {
 
   private readonly onJob = (job: JobSummary): void => {
     const frame = JSON.stringify({ type: 'job', job });
-    for (const client of this.clients.keys()) client.send(frame);
+    for (const [client, identity] of this.identities) if (canSeeJob(identity.principal, job).allowed) client.send(frame);
     if (finishedStates.includes(job.state)) for (const sub of this.byJob.get(job.id) ?? []) sub.resync();
   };
 
   private readonly onLog = (jobId: string, lines: LogLine[]): void => {
     for (const sub of this.byJob.get(jobId) ?? []) sub.push(lines);
   };
+
+  /** A logout, a revoked token or a disabled user ends the connections they had opened. */
+  private async recheckAll(): Promise<void> {
+    for (const [client, identity] of this.identities) {
+      const { principal } = await this.opts.auth.authenticator.identify(identity.headers).catch(() => ({ principal: undefined }));
+      if (!principal) client.socket.close(4401, 'credentials no longer valid');
+      else identity.principal = principal;
+    }
+  }
 
   /** Clients that did not answer the last ping are gone (a closed laptop lid sends no FIN). */
   private ping(): void {

@@ -7,6 +7,7 @@ import {
   type VersionInfo,
   type VersionRecord,
 } from '@shelf/contract';
+import type { ItemOwners } from '../auth/policy.js';
 import { ConflictError, NotFoundError } from '../errors.js';
 
 export type PublishOutcome = { status: 'created' | 'unchanged'; record: VersionRecord };
@@ -67,6 +68,18 @@ export class Registry {
     }
     await this.refreshCatalogEntry(record.id);
     return { status: 'created', record };
+  }
+
+  /** Who owns an item id; null while nobody has published it. */
+  async owners(id: string): Promise<ItemOwners | null> {
+    const raw = await this.redis.get(this.keys.itemOwners(id));
+    return raw ? (JSON.parse(raw) as ItemOwners) : null;
+  }
+
+  /** Makes `owners` the owners of a free id; returns the owners in force (the first claim wins a race). */
+  async claim(id: string, owners: ItemOwners): Promise<ItemOwners> {
+    const set = await this.redis.set(this.keys.itemOwners(id), JSON.stringify(owners), 'NX');
+    return set ? owners : ((await this.owners(id)) ?? owners);
   }
 
   async itemCount(): Promise<number> {

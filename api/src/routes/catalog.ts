@@ -5,42 +5,49 @@ import type { CatalogImports } from '../imports/catalogImports.js';
 import type { ImportLog } from '../imports/importLog.js';
 import type { Metrics } from '../metrics.js';
 import { parseRequest } from './parse.js';
-import { requester } from '../requester.js';
+import { allow, auditNote } from '../auth/httpGuards.js';
+import { canRunItem } from '../auth/policy.js';
+import type { Principal } from '../auth/principal.js';
 
 const LocalImportBody = z.object({ path: z.string().min(1).max(4096) });
 
 export function catalogRoutes(deps: { registry: Registry; imports: CatalogImports; importLog: ImportLog; metrics: Metrics }): Router {
   const r = Router();
 
-  r.get('/api/catalog', async (_req, res) => {
+  r.get('/api/catalog', allow('viewer'), async (_req, res) => {
     res.json({ items: await deps.registry.listCatalog() });
   });
 
-  r.get('/api/catalog/imports', async (_req, res) => {
+  r.get('/api/catalog/imports', allow('viewer'), async (_req, res) => {
     res.json({ items: await deps.importLog.list() });
   });
 
-  r.get('/api/catalog/imports/:importId', async (req, res) => {
+  r.get('/api/catalog/imports/:importId', allow('viewer'), async (req, res) => {
     res.json(await deps.importLog.get(req.params.importId));
   });
 
-  r.get('/api/catalog/:id/versions', async (req, res) => {
+  r.get('/api/catalog/:id/versions', allow('viewer'), async (req, res) => {
     res.json({ items: await deps.registry.listVersions(req.params.id) });
   });
 
-  r.get('/api/catalog/:id/:version/descriptor', async (req, res) => {
+  r.get('/api/catalog/:id/:version/descriptor', allow('viewer'), async (req, res) => {
     const v = await deps.registry.getVersion(req.params.id, req.params.version);
-    res.json({ manifest: v.manifest, schema: v.schema, uiSchema: v.uiSchema, readme: v.readme, digest: v.digest, source: v.source });
+    const run = canRunItem(req.principal as Principal, v.manifest);
+    const canRun = run.allowed ? { allowed: true } : { allowed: false, reason: run.reason };
+    res.json({ manifest: v.manifest, schema: v.schema, uiSchema: v.uiSchema, readme: v.readme, digest: v.digest, source: v.source, canRun });
   });
 
-  r.post('/api/catalog/local/import', async (req, res) => {
+  r.post('/api/catalog/local/import', allow('publisher', 'item.import'), async (req, res) => {
     const body = parseRequest(LocalImportBody, req.body);
-    const result = await counted(deps.metrics, 'local', deps.imports.importLocal(body.path, requester(req)));
+    auditNote(res, { target: body.path });
+    const result = await counted(deps.metrics, 'local', deps.imports.importLocal(body.path, { principal: req.principal as Principal }));
+    auditNote(res, { target: `${result.id}@${result.version}` });
     res.status(result.status === 'created' ? 201 : 200).json(result);
   });
 
-  r.post('/api/catalog/bundle/upload', async (req, res) => {
-    const result = await counted(deps.metrics, 'upload', deps.imports.importUpload(req, requester(req)));
+  r.post('/api/catalog/bundle/upload', allow('publisher', 'item.upload'), async (req, res) => {
+    const result = await counted(deps.metrics, 'upload', deps.imports.importUpload(req, { principal: req.principal as Principal }));
+    auditNote(res, { target: `${result.id}@${result.version}` });
     res.status(result.status === 'created' ? 201 : 200).json(result);
   });
 

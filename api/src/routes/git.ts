@@ -3,6 +3,8 @@ import { z } from 'zod';
 import type { GitImports } from '../git/gitImports.js';
 import { parseDelivery } from '../git/parseDelivery.js';
 import { detectProvider, verifySignature } from '../git/verifySignature.js';
+import { allow, auditNote } from '../auth/httpGuards.js';
+import type { Principal } from '../auth/principal.js';
 import { parseRequest } from './parse.js';
 
 /** The webhook reads its own raw body (the HMAC covers the exact bytes): app.ts's JSON parser must skip it. */
@@ -17,7 +19,8 @@ export function gitRoutes(deps: { gitImports: GitImports; webhookSecret: string 
   // Exact paths only, so the JSON parser's skip and this route can never disagree about a URL.
   const r = Router({ caseSensitive: true, strict: true });
 
-  r.post(gitWebhookPath, express.raw({ type: () => true, limit: maxWebhookBytes }), async (req, res) => {
+  // The signature is the webhook's identity (SPEC §7), checked below.
+  r.post(gitWebhookPath, allow('public', 'item.import'), express.raw({ type: () => true, limit: maxWebhookBytes }), async (req, res) => {
     const body = rawBody(req.body);
     const provider = detectProvider(req.headers);
     verifySignature(provider, req.headers, body, deps.webhookSecret);
@@ -29,9 +32,11 @@ export function gitRoutes(deps: { gitImports: GitImports; webhookSecret: string 
     res.status(202).json(await deps.gitImports.receiveTagPush(delivery));
   });
 
-  r.post('/api/catalog/git/sync', async (req, res) => {
+  r.post('/api/catalog/git/sync', allow('publisher', 'item.sync'), async (req, res) => {
     const body = parseRequest(SyncBody, req.body);
-    res.status(202).json(await deps.gitImports.requestSync(body.url, body.ref));
+    const p = req.principal as Principal;
+    auditNote(res, { target: body.ref ? `${body.url} ${body.ref}` : body.url });
+    res.status(202).json(await deps.gitImports.requestSync(body.url, body.ref, { id: p.id, username: p.username, role: p.role, groups: p.groups }));
   });
 
   return r;

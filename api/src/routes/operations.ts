@@ -1,4 +1,5 @@
 import { Router } from 'express';
+import { allow } from '../auth/httpGuards.js';
 import type { Metrics } from '../metrics.js';
 
 /** A named dependency check for /readyz; it throws when the dependency is not reachable. */
@@ -9,10 +10,10 @@ export interface ReadinessCheck {
 
 export function operationsRoutes(deps: { metrics: Metrics; readiness: ReadinessCheck[] }): Router {
   const r = Router();
-  r.get('/healthz', (_req, res) => {
+  r.get('/healthz', allow('public'), (_req, res) => {
     res.json({ status: 'ok' });
   });
-  r.get('/readyz', async (_req, res) => {
+  r.get('/readyz', allow('public'), async (_req, res) => {
     const results = await Promise.all(
       deps.readiness.map(async ({ name, check }) => {
         try {
@@ -26,7 +27,7 @@ export function operationsRoutes(deps: { metrics: Metrics; readiness: ReadinessC
     const ready = results.every((r) => r.ok);
     res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'unavailable', checks: results });
   });
-  r.get('/metrics', async (_req, res) => {
+  r.get('/metrics', allow('viewer'), async (_req, res) => {
     res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
   });
   return r;

@@ -1,0 +1,100 @@
+import { defaultRunAccess, roleAtLeast, type Actor, type Manifest, type Role } from '@shelf/contract';
+import type { Principal } from './principal.js';
+
+/**
+ * Every permission decision of Shelf, one function each (STYLE: decide permissions in one
+ * place). Routes and domain code ask; none of them compares roles itself. Each answer carries
+ * the reason a refusal is shown with.
+ */
+export type Decision = { allowed: true } | { allowed: false; reason: string };
+
+const yes: Decision = { allowed: true };
+const no = (reason: string): Decision => ({ allowed: false, reason });
+
+/** The role a route needs before any resource is looked at. */
+export function hasRole(p: Principal, min: Role): Decision {
+  return roleAtLeast(p.role, min) ? yes : no(`this needs the ${min} role; ${p.username} is ${article(p.role)} ${p.role}`);
+}
+
+/** Whether a principal such as `group:dba` names this user. */
+export function matchesPrincipal(p: Principal, principal: string): boolean {
+  const colon = principal.indexOf(':');
+  const kind = principal.slice(0, colon);
+  const name = principal.slice(colon + 1);
+  if (kind === 'role') return roleAtLeast(p.role, name as Role);
+  if (kind === 'group') return p.groups.includes(name);
+  if (kind === 'user') return p.username.toLowerCase() === name.toLowerCase();
+  return false;
+}
+
+/** Running an item: the runner role, and a match in the item's `access.run` (admins run everything). */
+export function canRunItem(p: Principal, manifest: Pick<Manifest, 'id' | 'access'>): Decision {
+  const role = hasRole(p, 'runner');
+  if (!role.allowed) return role;
+  if (p.role === 'admin') return yes;
+  const allowed = manifest.access?.run ?? defaultRunAccess;
+  return allowed.some((principal) => matchesPrincipal(p, principal))
+    ? yes
+    : no(`only ${allowed.join(', ')} may run ${manifest.id}`);
+}
+
+/** Seeing a job (its detail, logs and live events): its submitter, and admins. */
+export function canSeeJob(p: Principal, job: { submittedBy: Actor | null }): Decision {
+  if (p.role === 'admin' || job.submittedBy?.id === p.id) return yes;
+  return no('this job was submitted by someone else');
+}
+
+/** Retrying or cancelling a job: a runner who submitted it, or an admin. */
+export function canActOnJob(p: Principal, job: { submittedBy: Actor | null }): Decision {
+  const role = hasRole(p, 'runner');
+  if (!role.allowed) return role;
+  return canSeeJob(p, job);
+}
+
+/** Who owns an item id: set by its first publish (SPEC §7, item ownership). */
+export interface ItemOwners {
+  /** Users who may publish further versions (the first publisher). */
+  users: Actor[];
+  /** The manifest's `owner` at the first publish: members of this group publish too. */
+  group: string | null;
+  /** For an id first published from Git: the only repository that may publish it. */
+  repository: string | null;
+}
+
+/** Where a publish comes from: a user (local, upload, Git sync) or a signed webhook of `repository`. */
+export interface Publisher {
+  principal: Principal | null;
+  repository?: string;
+}
+
+/** Publishing a version of an item id, given who owns it (null: nobody yet, the id is free). */
+export function canPublishItem(publisher: Publisher, itemId: string, owners: ItemOwners | null): Decision {
+  const p = publisher.principal;
+  if (p) {
+    const role = hasRole(p, 'publisher');
+    if (!role.allowed) return role;
+  }
+  if (!owners) return yes;
+  if (owners.repository && publisher.repository !== owners.repository) {
+    return no(`${itemId} is published from ${owners.repository}; other sources may not publish it`);
+  }
+  if (!p || p.role === 'admin') return yes;
+  const isOwner = owners.users.some((u) => u.id === p.id) || (owners.group !== null && p.groups.includes(owners.group));
+  if (isOwner) return yes;
+  const who = [...owners.users.map((u) => u.username), ...(owners.group ? [`group ${owners.group}`] : [])].join(', ');
+  return no(`${itemId} belongs to ${who || 'its first publisher'}; only its owners and admins publish new versions`);
+}
+
+/** An API token's role is at most its creator's. */
+export function canCreateToken(p: Principal, role: Role): Decision {
+  return roleAtLeast(p.role, role) ? yes : no(`a token's role is at most its creator's; ${p.username} is ${article(p.role)} ${p.role}`);
+}
+
+/** Revoking a token: its owner, or an admin. */
+export function canRevokeToken(p: Principal, owner: Actor): Decision {
+  return p.role === 'admin' || owner.id === p.id ? yes : no('this token belongs to someone else');
+}
+
+function article(word: string): string {
+  return /^[aeiou]/.test(word) ? 'an' : 'a';
+}

@@ -1,0 +1,45 @@
+import type { Actor, Me, Role } from '@shelf/contract';
+
+/** Who is asking: a signed-in user, a user's API token, or SHELF_ADMIN_TOKEN. */
+export interface Principal {
+  id: string;
+  username: string;
+  name?: string;
+  email?: string;
+  /** For a token, the lower of the token's role and its owner's current role. */
+  role: Role;
+  groups: string[];
+  via: 'session' | 'token';
+  /** The session's key hash, to end it at logout. */
+  sessionHash?: string;
+  tokenId?: string;
+}
+
+/** The id and name of SHELF_ADMIN_TOKEN's principal; no user can have them (ids are hex). */
+export const adminTokenActor: Actor = { id: 'admin-token', username: 'admin-token' };
+
+/** The importer of the bundled examples at start-up. */
+export const systemActor: Actor = { id: 'system', username: 'system' };
+
+export function toMe(p: Principal): Me {
+  return {
+    id: p.id,
+    username: p.username,
+    ...(p.name ? { name: p.name } : {}),
+    ...(p.email ? { email: p.email } : {}),
+    role: p.role,
+    groups: p.groups,
+    via: p.via,
+  };
+}
+
+export function actorOf(p: Principal): Actor {
+  return { id: p.id, username: p.username };
+}
+
+declare module 'express-serve-static-core' {
+  interface Request {
+    /** Set by the authentication middleware when the request carries valid credentials. */
+    principal?: Principal;
+  }
+}

@@ -1,0 +1,154 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { randomBytes } from 'node:crypto';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { Redis } from 'ioredis';
+import { createApp } from '../../src/app.js';
+import { createAuthServices, type AuthOptions, type AuthServices } from '../../src/auth/index.js';
+import type { AuthSettings } from '../../src/auth/authSettings.js';
+import type { BundleLimits } from '../../src/bundles/bundleLimits.js';
+import { createGitServices, type GitServiceOptions, type GitServices } from '../../src/git/index.js';
+import { createJobServices, registerJobMetrics, type JobServices } from '../../src/jobs/index.js';
+import type { MaxLimits } from '../../src/jobs/jobLimits.js';
+import { attachJobsWebSocket, type JobsSocketOptions } from '../../src/live/wsGateway.js';
+import { createLogger } from '../../src/logger.js';
+import { createMetrics, type Metrics } from '../../src/metrics.js';
+import type { ReadinessCheck } from '../../src/routes/operations.js';
+import { createCatalogServices, type CatalogServices } from '../../src/services.js';
+
+export const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+/** SHELF_ADMIN_TOKEN of every test API: tests authenticate, nothing is switched off for them. */
+export const adminToken = 'test-admin-token-0123456789abcdef0123456789abcdef';
+export const asAdmin = { authorization: `Bearer ${adminToken}` } as const;
+
+export const defaultMaxLimits: MaxLimits = { memory: '512Mi', cpus: 1, pids: 256, timeoutSeconds: 3600 };
+
+export interface ShelfApiOptions {
+  maxBundleBytes?: number;
+  bundleLimits?: BundleLimits;
+  maxLimits?: MaxLimits;
+  /** false: the catalog alone, no jobs feature and no /ws/jobs. */
+  jobs?: boolean;
+  socket?: Partial<Omit<JobsSocketOptions, 'events' | 'logs' | 'logger' | 'jobs' | 'auth'>>;
+  readiness?: (redis: Redis, catalog: CatalogServices) => ReadinessCheck[];
+  /** The Git feature, with these options; its consumer runs in-process like in main.ts. */
+  git?: Partial<Omit<GitServiceOptions, 'keys' | 'importLog' | 'logger' | 'store' | 'registry' | 'archive' | 'bundlesDir'>> & { webhookSecret?: string };
+  /** AuthSettings fields to override (public URL, OIDC, limits). */
+  auth?: Partial<AuthSettings>;
+  createOidc?: AuthOptions['createOidc'];
+  /** A fixed port (OIDC tests register the redirect URI first); 0 picks a free one. */
+  port?: number;
+  /** The allowed local-import root; a fresh temp folder by default. */
+  localRoot?: string;
+}
+
+export interface ShelfApi {
+  url: string;
+  wsUrl: string;
+  tmp: string;
+  /** The allowed local-import root. */
+  root: string;
+  bundlesDir: string;
+  prefix: string;
+  redis: Redis;
+  catalog: CatalogServices;
+  auth: AuthServices;
+  jobs?: JobServices;
+  git?: GitServices;
+  metrics: Metrics;
+  server: http.Server;
+  close: () => Promise<void>;
+}
+
+/**
+ * A real Shelf API on loopback, wired as main.ts wires it (createApp with its areas, the
+ * WebSocket gateway, the Git consumer), with its own Redis prefix and temp folders.
+ */
+export async function startShelfApi(opts: ShelfApiOptions = {}): Promise<ShelfApi> {
+  const tmp = await mkdtemp(path.join(os.tmpdir(), 'shelf-api-test-'));
+  const root = opts.localRoot ?? path.join(tmp, 'items');
+  const bundlesDir = path.join(tmp, 'bundles');
+  await mkdir(root, { recursive: true });
+  const redis = new Redis(redisUrl);
+  const prefix = `test-${randomBytes(6).toString('hex')}`;
+  const logger = createLogger('silent');
+  const metrics = createMetrics();
+  const catalog = await createCatalogServices(redis, {
+    redisPrefix: prefix,
+    bundlesDir,
+    localRoots: [root],
+    maxBundleBytes: opts.maxBundleBytes ?? 50 * 1024 * 1024,
+    bundleLimits: opts.bundleLimits,
+  });
+  const port = opts.port ?? 0;
+  const settings: AuthSettings = {
+    publicUrl: `http://127.0.0.1:${port}`,
+    allowedHosts: [],
+    adminToken,
+    dataDir: path.join(tmp, 'data'),
+    sessionIdleMs: 60 * 60_000,
+    sessionMaxMs: 24 * 3_600_000,
+    loginMaxFailures: 5,
+    auditMaxEntries: 10_000,
+    ...opts.auth,
+  };
+  const auth = await createAuthServices(redis, { keys: catalog.keys, settings, logger, createOidc: opts.createOidc });
+  const jobs = opts.jobs === false ? undefined : await createJobServices(redis, { keys: catalog.keys, registry: catalog.registry, logger, maxLimits: opts.maxLimits ?? defaultMaxLimits });
+  if (jobs) registerJobMetrics(metrics.registry, { ...jobs, logger });
+  const git = opts.git ? createGitServices(redis, { ...catalog, logger, metrics, gitAllow: [], ...opts.git, bundlesDir }) : undefined;
+  const stopConsumer = await git?.startConsumer();
+
+  const app = createApp({
+    logger,
+    metrics,
+    maxJsonBytes: 1024 * 1024,
+    readiness: opts.readiness?.(redis, catalog) ?? [{ name: 'redis', check: async () => void (await redis.ping()) }],
+    auth,
+    catalog,
+    jobs,
+    git: git ? { services: git, webhookSecret: opts.git?.webhookSecret } : undefined,
+  });
+  const server = http.createServer(app);
+  const closeSocket = jobs ? attachJobsWebSocket(server, { events: jobs.events, logs: jobs.store, jobs: jobs.store, auth, logger, ...opts.socket }) : undefined;
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    url,
+    wsUrl: `${url.replace('http', 'ws')}/ws/jobs`,
+    tmp,
+    root,
+    bundlesDir,
+    prefix,
+    redis,
+    catalog,
+    auth,
+    jobs,
+    git,
+    metrics,
+    server,
+    close: async () => {
+      await closeSocket?.();
+      await jobs?.close();
+      await stopConsumer?.();
+      await git?.close();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await deletePrefix(redis, prefix);
+      await redis.quit();
+      await rm(tmp, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Deletes every key under `prefix`, in batches (some tests store 100,000 jobs). */
+export async function deletePrefix(redis: Redis, prefix: string): Promise<void> {
+  let cursor = '0';
+  do {
+    const [next, batch] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 10_000);
+    cursor = next;
+    if (batch.length) await redis.unlink(...batch);
+  } while (cursor !== '0');
+}
