@@ -27,8 +27,10 @@ export interface AccountDeps {
   sessions: SessionStore;
   tokens: TokenStore;
   setupLink: SetupLink;
-  /** Failed logins, per username and per address. */
+  /** Failed logins per username: a guessed password. */
   loginLimiter: AttemptLimiter;
+  /** Failed logins per address: one client trying many usernames (a higher limit, as offices share addresses). */
+  addressLimiter: AttemptLimiter;
   /** Account creations, per address. */
   creationLimiter: AttemptLimiter;
 }
@@ -41,12 +43,11 @@ export class Accounts {
 
   async login(username: string, password: string, ip: string): Promise<SignedIn> {
     const name = username.toLowerCase();
-    const limitKeys = [`user:${name}`, `ip:${ip}`];
-    await this.deps.loginLimiter.check(limitKeys);
+    await Promise.all([this.deps.loginLimiter.check([`user:${name}`]), this.deps.addressLimiter.check([`ip:${ip}`])]);
     const user = await this.deps.users.byUsername(username);
     const ok = await verifyPassword(user?.source === 'local' ? user.passwordHash : undefined, password);
     if (!user || !ok || user.disabled) {
-      await this.deps.loginLimiter.count(limitKeys);
+      await Promise.all([this.deps.loginLimiter.count([`user:${name}`]), this.deps.addressLimiter.count([`ip:${ip}`])]);
       // One message whatever was wrong, so the answer does not tell which usernames exist.
       throw new UnauthenticatedError(wrongCredentials);
     }

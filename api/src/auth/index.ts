@@ -46,6 +46,7 @@ export async function createAuthServices(redis: Redis, opts: AuthOptions) {
     tokens,
     setupLink,
     loginLimiter: new AttemptLimiter(redis, `${keys.rateLimitPrefix}:login`, { points: settings.loginMaxFailures, windowSeconds: window, what: 'failed sign-ins' }),
+    addressLimiter: new AttemptLimiter(redis, `${keys.rateLimitPrefix}:login-ip`, { points: settings.loginMaxFailures * 10, windowSeconds: window, what: 'failed sign-ins from this address' }),
     creationLimiter: new AttemptLimiter(redis, `${keys.rateLimitPrefix}:accounts`, { points: 30, windowSeconds: window, what: 'account creations' }),
   });
   const oidc = opts.createOidc && settings.oidc ? await opts.createOidc({ accounts, users, audit, redis, keys, logger: opts.logger, publicUrl: settings.publicUrl }) : undefined;
