@@ -10,6 +10,8 @@ const csv = z
   .string()
   .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean));
 const bytes = z.coerce.number().int().positive();
+/** An optional secret; empty counts as unset (compose passes `${X:-}`). */
+const secret = z.preprocess((v) => (v === '' ? undefined : v), z.string().min(32, 'must be at least 32 characters').optional());
 
 const Env = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
@@ -32,9 +34,9 @@ const Env = z.object({
   SHELF_JOB_RETENTION_DAYS: z.coerce.number().positive().default(30),
   SHELF_PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
   SHELF_ALLOWED_HOSTS: csv.default([]),
-  SHELF_ADMIN_TOKEN: z.string().min(32, 'must be at least 32 characters').optional(),
+  SHELF_ADMIN_TOKEN: secret,
   SHELF_DATA_DIR: z.string().default('.shelf'),
-  SHELF_AUTH_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
+  SHELF_AUTH_KEY: secret,
   SHELF_SESSION_IDLE_MINUTES: z.coerce.number().int().positive().default(12 * 60),
   SHELF_SESSION_MAX_HOURS: z.coerce.number().int().positive().default(7 * 24),
   SHELF_LOGIN_MAX_FAILURES: z.coerce.number().int().positive().default(5),

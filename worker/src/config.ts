@@ -25,8 +25,8 @@ const Env = z.object({
   SHELF_BUNDLES_DIR: z.string().default('bundles'),
   SHELF_API_URL: z.url().default('http://127.0.0.1:8080'),
   /** A token (any role) the worker fetches bundles with when it does not share the API's store. */
-  SHELF_API_TOKEN: z.string().min(1).optional(),
-  SHELF_ADMIN_TOKEN: z.string().min(32).optional(),
+  SHELF_API_TOKEN: z.preprocess((v) => (v === '' ? undefined : v), z.string().min(1).optional()),
+  SHELF_ADMIN_TOKEN: z.preprocess((v) => (v === '' ? undefined : v), z.string().min(1).optional()),
   SHELF_WORKER_CACHE: z.string().default('.shelf/worker-cache'),
   SHELF_MAX_MEMORY: memory.default('512Mi'),
   SHELF_MAX_CPUS: z.coerce.number().positive().default(1),
