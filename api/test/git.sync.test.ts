@@ -139,6 +139,33 @@ describe('POST /api/catalog/git/sync', () => {
   });
 });
 
+describe('item ownership across sources', () => {
+  it('binds an id first published from Git to its repository: another repository is refused, the first one goes on', async () => {
+    const first = await makeRepo(repos, 'bound-first');
+    await addItem(first, 'bound', { id: 'bound', version: '1.0.0' });
+    first.commitAndTag('first', 'bound@1.0.0');
+    first.publish();
+    const created = await api.waitForImport((await api.sync({ url: fileUrl(first.bare) })).body.importId);
+    expect(created.results).toEqual([expect.objectContaining({ id: 'bound', status: 'created' })]);
+
+    const rival = await makeRepo(repos, 'bound-rival');
+    await addItem(rival, 'bound', { id: 'bound', version: '2.0.0' });
+    rival.commitAndTag('rival', 'bound@2.0.0');
+    rival.publish();
+    const refused = await api.waitForImport((await api.sync({ url: fileUrl(rival.bare) })).body.importId);
+    expect(refused.results).toEqual([
+      expect.objectContaining({ id: 'bound', version: '2.0.0', status: 'refused', error: expect.stringMatching(/bound is published from .*bound-first\.git; other sources may not publish it/) }),
+    ]);
+
+    await addItem(first, 'bound', { id: 'bound', version: '1.1.0' });
+    first.commitAndTag('second', 'bound@1.1.0');
+    first.publish();
+    const again = await api.waitForImport((await api.sync({ url: fileUrl(first.bare), ref: 'bound@1.1.0' })).body.importId);
+    expect(again.results).toEqual([expect.objectContaining({ id: 'bound', version: '1.1.0', status: 'created' })]);
+    expect((await versions('bound')).items.map((v) => v.version)).toEqual(['1.1.0', '1.0.0']);
+  });
+});
+
 describe('hardened git runner', () => {
   it('pins the addresses the policy checked (http.curloptResolve): a name that never resolves reaches our server', async () => {
     const port = new URL(httpGit.url).port;
