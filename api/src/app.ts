@@ -58,7 +58,14 @@ export function createApp(deps: AppDeps): Express {
   );
   // Before anything else reads the request: a foreign Host is a rebound DNS name (SPEC §7).
   app.use(hostCheck(deps.auth.safety));
-  app.use(pinoHttp({ logger: deps.logger, autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/metrics' } }));
+  app.use(
+    pinoHttp({
+      logger: deps.logger,
+      autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/metrics' },
+      // An OIDC callback's query holds the authorization code: log the path alone.
+      serializers: { req: (req: { url?: string }) => ({ ...req, url: req.url?.startsWith('/api/auth/oidc/') ? req.url.split('?')[0] : req.url }) },
+    }),
+  );
   app.use((req, res, next) => {
     const end = deps.metrics.httpDuration.startTimer();
     res.on('finish', () => {
