@@ -9,7 +9,7 @@ export interface RouteRule {
 }
 
 interface Layer {
-  route?: { path: string; methods: Record<string, boolean>; stack: Array<{ handle: unknown }> };
+  route?: { path: string | RegExp; methods: Record<string, boolean>; stack: Array<{ handle: unknown }> };
   handle: { stack?: Layer[] };
 }
 
@@ -21,7 +21,8 @@ export function listRoutes(app: Express): RouteRule[] {
       if (layer.route) {
         const guard = layer.route.stack.map((l) => l.handle as Partial<Guard> | undefined).find((h) => h?.access !== undefined);
         for (const method of Object.keys(layer.route.methods)) {
-          rules.push({ method: method.toUpperCase(), path: layer.route.path, access: guard?.access });
+          // The web app's fallback is a RegExp; its String form still names it.
+          rules.push({ method: method.toUpperCase(), path: String(layer.route.path), access: guard?.access });
         }
       } else if (Array.isArray(layer.handle.stack)) {
         walk(layer.handle.stack);
