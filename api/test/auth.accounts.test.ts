@@ -108,6 +108,22 @@ describe('local accounts and sessions', () => {
   });
 });
 
+describe('account creation', () => {
+  it('is rate-limited per address: the 31st account within 15 minutes is refused with 429', async () => {
+    const fresh = await startShelfApi({ jobs: false });
+    try {
+      const create = (i: number) =>
+        fetch(`${fresh.url}/api/users`, { method: 'POST', headers: { 'content-type': 'application/json', ...asAdmin }, body: JSON.stringify({ username: `bulk${i}`, password: 'bulk account pw', role: 'viewer' }) });
+      for (let i = 0; i < 30; i++) expect((await create(i)).status).toBe(201);
+      const refused = await create(30);
+      expect(refused.status).toBe(429);
+      expect(refused.headers.get('retry-after')).toMatch(/^\d+$/);
+    } finally {
+      await fresh.close();
+    }
+  });
+});
+
 describe('first start', () => {
   it('the set-up link creates the first admin once, and only while no user exists', async () => {
     const fresh = await startShelfApi({ jobs: false });

@@ -68,8 +68,7 @@ export class Accounts {
 
   /** The first admin, through the one-time link; refused once any user exists. */
   async setup(token: string, user: Omit<NewLocalUser, 'role'>, ip: string): Promise<SignedIn> {
-    await this.deps.creationLimiter.check([`ip:${ip}`]);
-    await this.deps.creationLimiter.count([`ip:${ip}`]);
+    await this.countCreation(user.username, ip);
     checkPassword(user.password);
     if ((await this.deps.users.count()) > 0 || !this.deps.setupLink.redeem(token)) {
       throw new ForbiddenError('this set-up link is no longer valid: it works once, until Shelf restarts, and only while no user exists');
@@ -79,12 +78,18 @@ export class Accounts {
   }
 
   async createUser(user: NewLocalUser, ip: string): Promise<UserRecord> {
-    await this.deps.creationLimiter.check([`ip:${ip}`]);
-    await this.deps.creationLimiter.count([`ip:${ip}`]);
+    await this.countCreation(user.username, ip);
     checkPassword(user.password);
     const created = await this.createLocal(user);
     this.deps.setupLink.revoke();
     return created;
+  }
+
+  /** Account creation is limited per address and per username, like sign-in. */
+  private async countCreation(username: string, ip: string): Promise<void> {
+    const keys = [`ip:${ip}`, `user:${username.toLowerCase()}`];
+    await this.deps.creationLimiter.check(keys);
+    await this.deps.creationLimiter.count(keys);
   }
 
   private async createLocal(user: NewLocalUser): Promise<UserRecord> {
