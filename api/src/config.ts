@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { MemoryQuantity } from '@shelf/contract';
 import { parseRoleMap, type AuthSettings } from './auth/authSettings.js';
 
 /** The project root: relative settings resolve against it, whatever the working directory. */
@@ -27,7 +28,7 @@ const Env = z.object({
   SHELF_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SHELF_WEBHOOK_SECRET: z.string().optional(),
   SHELF_GIT_ALLOW: csv.default([]),
-  SHELF_MAX_MEMORY: z.string().default('512Mi'),
+  SHELF_MAX_MEMORY: MemoryQuantity.default('512Mi'),
   SHELF_MAX_CPUS: z.coerce.number().positive().default(1),
   SHELF_MAX_PIDS: z.coerce.number().int().positive().default(256),
   SHELF_MAX_TIMEOUT: z.coerce.number().int().positive().default(3600),

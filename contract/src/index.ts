@@ -9,3 +9,5 @@ export * from './schemaCompiler.js';
 export * from './validateItem.js';
 export * from './jobRecords.js';
 export * from './auth.js';
+export * from './jobSchemas.js';
+export * from './format.js';

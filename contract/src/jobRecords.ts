@@ -1,5 +1,6 @@
 import type { Actor } from './auth.js';
-import type { JobDetail, JobError, JobLimits, JobProgress, JobState, JobSummary } from './jobs.js';
+import type { JobDetail, JobError, JobProgress, JobState, JobSummary } from './jobs.js';
+import type { JobLimits } from './jobSchemas.js';
 
 /**
  * How a job is stored: one Redis hash per job (`keys.job(id)`), every field a string;

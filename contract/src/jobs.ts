@@ -1,4 +1,5 @@
 import type { Actor } from './auth.js';
+import type { JobLimits } from './jobSchemas.js';
 
 /** Job lifecycle: QUEUED → RUNNING → SUCCEEDED | FAILED | CANCELLED. */
 export const JobState = {
@@ -36,13 +37,6 @@ export interface JobProgress {
   message: string;
 }
 
-/** Limits actually applied to the container, after capping by the server maximums. */
-export interface JobLimits {
-  memoryBytes: number;
-  cpus: number;
-  pids: number;
-  timeoutSeconds: number;
-}
 
 /** What lists and live events carry. */
 export interface JobSummary {
@@ -79,13 +73,6 @@ export interface LogLine {
   line: string;
 }
 
-/** What the API puts on the run queue; the worker validates it again. */
-export interface RunJobData {
-  jobId: string;
-  itemId: string;
-  version: string;
-  digest: string;
-}
 
 /** The sandbox protocol's progress line: `::progress <0-100> <message>`. */
 export const progressLinePattern = /^::progress\s+(\d{1,3}(?:\.\d+)?)(?:\s+(.*))?$/;

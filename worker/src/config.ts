@@ -2,20 +2,14 @@ import { hostname } from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { parseMemory } from '@shelf/contract';
+import { MemoryQuantity, parseMemory } from '@shelf/contract';
 import { z } from 'zod';
 
 /** The project root: relative settings resolve against it, whatever the working directory. */
 export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
 const positiveInt = z.coerce.number().int().positive();
-const memory = z.string().refine((s) => {
-  try {
-    return parseMemory(s) > 0;
-  } catch {
-    return false;
-  }
-}, 'a memory quantity such as 512Mi');
+const memory = MemoryQuantity;
 
 const Env = z.object({
   REDIS_URL: z.string().default('redis://127.0.0.1:6379'),

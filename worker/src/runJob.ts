@@ -1,4 +1,4 @@
-import { JobErrorCode, JobState, type JobLimits, type JobProgress, type RunJobData } from '@shelf/contract';
+import { JobErrorCode, JobLimits, JobState, RunJobData, type JobProgress } from '@shelf/contract';
 import { UnrecoverableError, type Job, type Processor } from 'bullmq';
 import { z } from 'zod';
 import type { BundleCache } from './bundleCache.js';
@@ -14,13 +14,8 @@ import { createRunFolder, type RunFolder } from './runFolder.js';
 import type { Runner, RunResult } from './runners/runner.js';
 import type { RunningJobs } from './runningJobs.js';
 import { judgeRun, type Verdict } from './verdict.js';
+import { isLastAttempt } from './attempts.js';
 
-const RunJobDataSchema = z.object({
-  jobId: z.string().regex(/^[A-Za-z0-9._-]{1,128}$/),
-  itemId: z.string().min(1).max(128),
-  version: z.string().min(1).max(128),
-  digest: z.string().regex(/^[a-f0-9]{64}$/),
-});
 
 /** The part of a stored VersionRecord the worker needs. */
 const RunnableVersion = z.object({
@@ -30,12 +25,6 @@ const RunnableVersion = z.object({
   }),
 });
 
-const StoredLimits = z.object({
-  memoryBytes: z.number().positive(),
-  cpus: z.number().positive(),
-  pids: z.number().int().positive(),
-  timeoutSeconds: z.number().positive(),
-});
 
 export interface RunJobDeps {
   config: Config;
@@ -59,7 +48,7 @@ export interface RunJobResult {
  */
 export function createRunJob(deps: RunJobDeps): Processor<RunJobData, RunJobResult> {
   return async (job) => {
-    const parsed = RunJobDataSchema.safeParse(job.data);
+    const parsed = RunJobData.safeParse(job.data);
     if (!parsed.success) throw new UnrecoverableError(`invalid run job data: ${z.prettifyError(parsed.error)}`);
     const data = parsed.data;
     const signal = deps.running.add(data.jobId);
@@ -178,7 +167,7 @@ function parseLimits(raw: string | undefined): JobLimits {
   } catch {
     value = raw;
   }
-  const parsed = StoredLimits.safeParse(value);
+  const parsed = JobLimits.safeParse(value);
   if (!parsed.success) throw new PermanentInfraError(`the job has no valid limits: ${z.prettifyError(parsed.error)}`);
   return parsed.data;
 }
@@ -220,7 +209,7 @@ async function recordVerdict(
 
 async function recordInfraFailure(deps: RunJobDeps, job: Job, jobId: string, err: unknown, log: Logger): Promise<void> {
   const message = err instanceof Error ? err.message : String(err);
-  const last = err instanceof UnrecoverableError || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+  const last = err instanceof UnrecoverableError || isLastAttempt(job);
   try {
     if (last) {
       log.error({ err }, 'job failed: infrastructure problem, no attempts left');

@@ -13,6 +13,7 @@ import type { Runner } from './runners/runner.js';
 import { pruneRunFolders } from './runFolder.js';
 import { createRunJob, type RunJobResult } from './runJob.js';
 import { CancelRequested, RunningJobs, WorkerShutdown } from './runningJobs.js';
+import { isLastAttempt } from './attempts.js';
 
 /** BullMQ's reason for a job whose worker stopped renewing its lock (maxStalledCount 0). */
 const STALLED_REASON = 'job stalled more than allowable limit';
@@ -89,7 +90,7 @@ export async function startWorker(config: Config, logger: Logger, runner?: Runne
 
   /** Makes sure a job BullMQ gave up on is not left QUEUED or RUNNING in Shelf. */
   async function settleFailedJob(job: Job, err: Error): Promise<void> {
-    const final = err instanceof UnrecoverableError || err.name === 'UnrecoverableError' || job.attemptsMade >= (job.opts.attempts ?? 1);
+    const final = err instanceof UnrecoverableError || err.name === 'UnrecoverableError' || isLastAttempt(job);
     if (!final || !job.id) return;
     const stalled = err.message === STALLED_REASON;
     const error = stalled

@@ -1,4 +1,4 @@
-import { JobErrorCode, JobState, type JobError, type JobLimits } from '@shelf/contract';
+import { formatBytes, JobErrorCode, JobState, type JobError, type JobLimits } from '@shelf/contract';
 import { readOutputFile } from './runFolder.js';
 import type { RunResult } from './runners/runner.js';
 import { WorkerShutdown } from './runningJobs.js';
@@ -33,11 +33,4 @@ export async function judgeRun(
   const output = await readOutputFile(outputFile, maxOutputBytes);
   if (!output.ok) return fail(JobErrorCode.OUTPUT, output.message);
   return { state: JobState.SUCCEEDED, exitCode: 0, outputs: output.outputs };
-}
-
-export function formatBytes(n: number): string {
-  for (const [unit, size] of [['GiB', 1024 ** 3], ['MiB', 1024 ** 2], ['KiB', 1024]] as const) {
-    if (n >= size) return `${Number((n / size).toFixed(1))} ${unit}`;
-  }
-  return `${n} bytes`;
 }

@@ -169,7 +169,8 @@ export interface EnqueueOptions {
 
 /** What the API's enqueue does: the QUEUED job hash, its indexes, then the queue entry. */
 export async function enqueueJob(env: TestEnv, item: PublishedItem, opts: EnqueueOptions = {}): Promise<string> {
-  const id = randomUUID();
+  // The API's job id form (contract RunJobData): 32 hex characters, never all digits.
+  const id = `f${randomBytes(16).toString('hex').slice(1)}`;
   const now = new Date();
   const hash: JobHash = {
     id,

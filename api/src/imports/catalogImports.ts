@@ -1,6 +1,5 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import path from 'node:path';
-import type { Request } from 'express';
 import type { ImportResult } from '@shelf/contract';
 import type { Publisher } from '../auth/policy.js';
 import type { BundleLimits } from '../bundles/bundleLimits.js';
@@ -9,7 +8,7 @@ import { walkItemFolder } from '../bundles/walkItemFolder.js';
 import { findItemRoot } from './findItemRoot.js';
 import { importFolder, type ImportDeps } from './importFolder.js';
 import type { ImportLog } from './importLog.js';
-import { receiveUpload } from './receiveUpload.js';
+import { receiveUpload, type UploadStream } from './receiveUpload.js';
 import { recordImport } from './recordImport.js';
 import { resolveLocalPath } from './resolveLocalPath.js';
 
@@ -36,14 +35,13 @@ export class CatalogImports {
     return { ...result, importId };
   }
 
-  async importUpload(req: Request, publisher: Publisher): Promise<ImportResult & { importId: string }> {
+  async importUpload(upload: UploadStream, publisher: Publisher): Promise<ImportResult & { importId: string }> {
     const archive = this.deps.store.tempPath('.upload.tar.gz');
     const work = await mkdtemp(path.join(path.dirname(archive), 'upload-'));
     let fileName = 'bundle.tar.gz';
     try {
       // A refused upload (too large, not multipart) is not an import attempt of an item yet.
-      const upload = await receiveUpload(req, archive, this.opts.maxBundleBytes);
-      fileName = upload.fileName;
+      fileName = (await receiveUpload(upload, archive, this.opts.maxBundleBytes)).fileName;
       const { importId, result } = await recordImport(this.deps.log, { kind: 'upload', fileName }, async () => {
         const unpacked = path.join(work, 'bundle');
         await extractBundle(archive, unpacked, this.opts.bundleLimits);

@@ -3,8 +3,15 @@ import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import busboy from 'busboy';
-import type { Request } from 'express';
+import type { IncomingHttpHeaders } from 'node:http';
+import type { Readable } from 'node:stream';
 import { BadRequestError, PayloadTooLargeError } from '../errors.js';
+
+/** An upload as it arrives: the request's headers and its body stream (no web framework types here). */
+export interface UploadStream {
+  headers: IncomingHttpHeaders;
+  body: Readable;
+}
 
 export interface ReceivedUpload {
   file: string;
@@ -19,11 +26,12 @@ const tooLarge = (maxBytes: number) =>
  * Streams the multipart field `bundle` to `target`, refusing it (413) the moment it passes
  * `maxBytes`, so an oversized upload never lands on disk whole.
  */
-export function receiveUpload(req: Request, target: string, maxBytes: number): Promise<ReceivedUpload> {
-  if (Number(req.headers['content-length'] ?? 0) > maxBytes + 64 * 1024) return Promise.reject(tooLarge(maxBytes));
+export function receiveUpload(upload: UploadStream, target: string, maxBytes: number): Promise<ReceivedUpload> {
+  const { headers, body: req } = upload;
+  if (Number(headers['content-length'] ?? 0) > maxBytes + 64 * 1024) return Promise.reject(tooLarge(maxBytes));
   let parser: busboy.Busboy;
   try {
-    parser = busboy({ headers: req.headers, limits: { files: 1, fileSize: maxBytes, fields: 8, fieldSize: 1024 } });
+    parser = busboy({ headers, limits: { files: 1, fileSize: maxBytes, fields: 8, fieldSize: 1024 } });
   } catch (err) {
     return Promise.reject(new BadRequestError(`expected a multipart/form-data upload: ${(err as Error).message}`));
   }

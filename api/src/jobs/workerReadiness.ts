@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { RedisKeys, WorkerHeartbeat } from '@shelf/contract';
-import type { ReadinessCheck } from '../routes/operations.js';
+import type { ReadinessCheck } from '../readiness.js';
 
 /** Heartbeats are found by SCAN over the whole keyspace, so one look serves probes for a while. */
 const cacheMs = 5000;

@@ -46,7 +46,7 @@ export function catalogRoutes(deps: { registry: Registry; imports: CatalogImport
   });
 
   r.post('/api/catalog/bundle/upload', allow('publisher', 'item.upload'), async (req, res) => {
-    const result = await counted(deps.metrics, 'upload', deps.imports.importUpload(req, { principal: req.principal as Principal }));
+    const result = await counted(deps.metrics, 'upload', deps.imports.importUpload({ headers: req.headers, body: req }, { principal: req.principal as Principal }));
     auditNote(res, { target: `${result.id}@${result.version}` });
     res.status(result.status === 'created' ? 201 : 200).json(result);
   });

@@ -2,11 +2,9 @@ import { Router } from 'express';
 import { allow } from '../auth/httpGuards.js';
 import type { Metrics } from '../metrics.js';
 
-/** A named dependency check for /readyz; it throws when the dependency is not reachable. */
-export interface ReadinessCheck {
-  name: string;
-  check: () => Promise<void>;
-}
+import type { ReadinessCheck } from '../readiness.js';
+
+export type { ReadinessCheck };
 
 export function operationsRoutes(deps: { metrics: Metrics; readiness: ReadinessCheck[] }): Router {
   const r = Router();
