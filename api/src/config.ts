@@ -95,6 +95,7 @@ function authSettings(e: z.infer<typeof Env>): AuthSettings {
   }
   return {
     publicUrl: e.SHELF_PUBLIC_URL ?? `http://127.0.0.1:${e.PORT}`,
+    publicUrlGiven: e.SHELF_PUBLIC_URL !== undefined,
     allowedHosts: e.SHELF_ALLOWED_HOSTS,
     adminToken: e.SHELF_ADMIN_TOKEN,
     authKey: e.SHELF_AUTH_KEY,

@@ -49,6 +49,9 @@ async function main() {
   const closeJobsSocket = attachJobsWebSocket(server, { events: jobs.events, logs: jobs.store, jobs: jobs.store, auth, logger });
   const stopRetention = startJobRetention(jobs.store, { retentionDays: config.jobRetentionDays, logger });
 
+  if (!['127.0.0.1', '::1', 'localhost'].includes(config.host) && !config.auth.publicUrlGiven) {
+    logger.warn({ host: config.host, publicUrl: config.auth.publicUrl }, 'Shelf listens beyond loopback but SHELF_PUBLIC_URL is not set: requests by any host name other than a loopback one are refused (400); set SHELF_PUBLIC_URL to the address people use');
+  }
   server.listen(config.port, config.host, () => {
     logger.info({ url: `http://${config.host}:${config.port}`, publicUrl: config.auth.publicUrl }, 'Shelf API listening');
     void auth.firstStartLink().then((link) => {

@@ -22,6 +22,8 @@ export interface OidcSettings {
 export interface AuthSettings {
   /** The origin users reach Shelf at; cookie-authenticated writes must come from it. */
   publicUrl: string;
+  /** False when publicUrl is the loopback default (main.ts warns when it binds beyond loopback). */
+  publicUrlGiven?: boolean;
   /** Host names accepted besides the public host and loopback names (e.g. `api` inside compose). */
   allowedHosts: string[];
   adminToken?: string;
