@@ -1,4 +1,4 @@
-import { defaultRunAccess, roleAtLeast, type Actor, type Manifest, type Role } from '@shelf/contract';
+import { defaultRunAccess, isRole, roleAtLeast, type Actor, type Manifest, type Role } from '@shelf/contract';
 import type { Principal } from './principal.js';
 
 /**
@@ -21,7 +21,7 @@ export function matchesPrincipal(p: Principal, principal: string): boolean {
   const colon = principal.indexOf(':');
   const kind = principal.slice(0, colon);
   const name = principal.slice(colon + 1);
-  if (kind === 'role') return roleAtLeast(p.role, name as Role);
+  if (kind === 'role') return isRole(name) && roleAtLeast(p.role, name);
   if (kind === 'group') return p.groups.includes(name);
   if (kind === 'user') return p.username.toLowerCase() === name.toLowerCase();
   return false;
@@ -78,7 +78,8 @@ export function canPublishItem(publisher: Publisher, itemId: string, owners: Ite
   if (owners.repository && publisher.repository !== owners.repository) {
     return no(`${itemId} is published from ${owners.repository}; other sources may not publish it`);
   }
-  if (!p || p.role === 'admin') return yes;
+  if (!p) return owners.repository ? yes : no(`${itemId} was first published from outside Git; a webhook publishes only new ids and ids bound to its repository`);
+  if (p.role === 'admin') return yes;
   const isOwner = owners.users.some((u) => u.id === p.id) || (owners.group !== null && p.groups.includes(owners.group));
   if (isOwner) return yes;
   const who = [...owners.users.map((u) => u.username), ...(owners.group ? [`group ${owners.group}`] : [])].join(', ');

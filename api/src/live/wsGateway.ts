@@ -2,6 +2,7 @@ import type http from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { finishedStates, parseClientMessage, wsJobsPath, type JobSummary, type LogLine } from '@shelf/contract';
+import type { AuditLog } from '../auth/auditLog.js';
 import type { Authenticator } from '../auth/authenticator.js';
 import type { BrowserSafety } from '../auth/browserSafety.js';
 import { canSeeJob } from '../auth/policy.js';
@@ -20,7 +21,7 @@ export interface JobsSocketOptions {
   /** Whose job it is, checked before a client may follow its log. */
   jobs: { summary(id: string): Promise<JobSummary> };
   /** Who the client is: credentials are checked at the upgrade (SPEC §7). */
-  auth: { authenticator: Authenticator; safety: BrowserSafety };
+  auth: { authenticator: Authenticator; safety: BrowserSafety; audit?: AuditLog };
   logger: Logger;
   /**
    * Browser origins allowed besides the API's own (say, a dev server on another port).
@@ -102,7 +103,13 @@ class JobsGateway {
       if (this.server.listenerCount('upgrade') === 1) socket.destroy();
       return;
     }
-    const refuse = (status: string) => socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+    const refuse = (status: string) => {
+      socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+      // A refused connection is a refused permission check: the audit log keeps it (SPEC §7).
+      void this.opts.auth.audit
+        ?.record({ actor: 'anonymous', action: 'ws.connect', target: wsJobsPath, outcome: 'denied', ip: req.socket.remoteAddress ?? '', detail: `${status}; Origin ${req.headers.origin ?? 'none'}` })
+        .catch((err: Error) => this.opts.logger.warn({ err: err.message }, 'could not write the audit log'));
+    };
     if (!this.opts.auth.safety.hostAllowed(req.headers.host)) return void refuse('400 Bad Request');
     if (!this.originAllowed(req)) return void refuse('403 Forbidden');
     this.opts.auth.authenticator.identify(req.headers).then(
