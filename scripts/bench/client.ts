@@ -1,5 +1,6 @@
 import { finishedStates, JobState, type JobSummary, type ServerMessage } from '@shelf/contract';
 import { WebSocket } from 'ws';
+import { benchAuth } from './shelf.js';
 import { now } from './stats.js';
 
 /** What one WebSocket client saw of one job: when each state first showed up. */
@@ -28,7 +29,7 @@ export class JobWatcher {
   }
 
   static async open(wsUrl: string): Promise<JobWatcher> {
-    const socket = new WebSocket(wsUrl);
+    const socket = new WebSocket(wsUrl, { headers: benchAuth });
     await new Promise<void>((resolve, reject) => {
       socket.once('open', resolve);
       socket.once('error', reject);
@@ -101,7 +102,7 @@ export class JobWatcher {
 
 /** `POST /api/jobs`; the new job's id. */
 export async function submitJob(url: string, itemId: string, inputs: Record<string, unknown> = {}): Promise<string> {
-  const res = await fetch(`${url}/api/jobs`, {
+  const res = await shelfFetch(`${url}/api/jobs`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ itemId, inputs }),
@@ -111,7 +112,24 @@ export async function submitJob(url: string, itemId: string, inputs: Record<stri
   return body.id;
 }
 
+/** `fetch` to the bench Shelf's API, with its bearer token. */
+export function shelfFetch(url: string, init: Omit<RequestInit, 'headers'> & { headers?: Record<string, string> } = {}): Promise<Response> {
+  return fetch(url, { ...init, headers: { ...benchAuth, ...init.headers } });
+}
+
+/** A GET of the bench Shelf's API that must answer 200; its JSON body. */
+export async function getJson<T>(url: string): Promise<T> {
+  const res = await shelfFetch(url);
+  const text = await res.text();
+  if (res.status !== 200) {
+    const { pathname, search } = new URL(url);
+    throw new Error(`GET ${pathname}${search} answered ${res.status}: ${text.slice(0, 300)}`);
+  }
+  return JSON.parse(text) as T;
+}
+
+/** A JSON POST to the bench Shelf's API. */
 export async function postJson(url: string, body: unknown): Promise<{ status: number; body: Record<string, unknown> }> {
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const res = await shelfFetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
   return { status: res.status, body: (await res.json().catch(() => ({}))) as Record<string, unknown> };
 }

@@ -13,6 +13,14 @@ export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 /** Every container the benchmark starts itself (the bare baselines) carries this label. */
 export const BENCH_LABEL = 'shelf.bench';
 
+/**
+ * The bench Shelf's SHELF_ADMIN_TOKEN (the API wants ≥ 32 characters). Fixed, not secret: the
+ * API under test listens on loopback only, for as long as the run lasts.
+ */
+export const BENCH_ADMIN_TOKEN = 'shelf-bench-admin-token-not-a-secret-0001';
+/** Headers every request to the bench Shelf's API and WebSocket carries (never the bare baselines'). */
+export const benchAuth: Readonly<Record<'authorization', string>> = { authorization: `Bearer ${BENCH_ADMIN_TOKEN}` };
+
 /** The environment children inherit: ours, minus loader options a test runner may have set. */
 export function childEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const { NODE_OPTIONS: _ignored, ...inherited } = process.env;
@@ -166,6 +174,11 @@ export class BenchShelf {
       SHELF_LOG_LEVEL: 'warn',
       SHELF_WEBHOOK_SECRET: opts.webhookSecret,
       SHELF_GIT_ALLOW: `file://${this.gitDir}/`,
+      SHELF_ADMIN_TOKEN: BENCH_ADMIN_TOKEN,
+      // The worker prefers SHELF_API_TOKEN to SHELF_ADMIN_TOKEN: one inherited from our env must not win.
+      SHELF_API_TOKEN: BENCH_ADMIN_TOKEN,
+      // The API's generated key file goes with the rest of this run's files.
+      SHELF_DATA_DIR: path.join(opts.tmp, 'data'),
     });
   }
 

@@ -2,10 +2,11 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import autocannon from 'autocannon';
 import type { JobSummary } from '@shelf/contract';
+import { getJson, shelfFetch } from '../client.js';
 import type { BenchContext } from '../context.js';
 import { row, type ScenarioResult } from '../report.js';
 import { SEARCH_WORD, seedCatalog, seedJobs } from '../seed.js';
-import { Child, childEnv } from '../shelf.js';
+import { benchAuth, Child, childEnv } from '../shelf.js';
 import { now, summarize, type Summary } from '../stats.js';
 
 interface LoadResult {
@@ -16,11 +17,11 @@ interface LoadResult {
 }
 
 /** `amount` GETs over `connections` keep-alive connections; every response time is kept, for p95. */
-function load(url: string, amount: number, connections: number): Promise<LoadResult> {
+function load(url: string, amount: number, connections: number, headers: Record<string, string>): Promise<LoadResult> {
   return new Promise((resolve, reject) => {
     const times: number[] = [];
     const t0 = now();
-    const instance = autocannon({ url, amount, connections, timeout: 30 }, (err: unknown, result: autocannon.Result) => {
+    const instance = autocannon({ url, amount, connections, timeout: 30, headers }, (err: unknown, result: autocannon.Result) => {
       if (err) return reject(err instanceof Error ? err : new Error(String(err)));
       resolve({
         latency: summarize(times),
@@ -33,10 +34,13 @@ function load(url: string, amount: number, connections: number): Promise<LoadRes
   });
 }
 
-/** A few requests first so both servers are measured with warm JIT and connections. */
-async function measure(url: string, requests: number, connections: number): Promise<LoadResult> {
-  await load(url, Math.min(100, requests), connections);
-  const result = await load(url, requests, connections);
+/**
+ * A few requests first so both servers are measured with warm JIT and connections.
+ * `headers`: Shelf's bearer token; the bare server takes none.
+ */
+async function measure(url: string, requests: number, connections: number, headers: Record<string, string> = {}): Promise<LoadResult> {
+  await load(url, Math.min(100, requests), connections, headers);
+  const result = await load(url, requests, connections, headers);
   if (result.non2xx || result.errors) throw new Error(`${url}: ${result.non2xx} non-2xx answers and ${result.errors} errors under load`);
   return result;
 }
@@ -59,23 +63,25 @@ export async function apiScenario(ctx: BenchContext): Promise<ScenarioResult> {
   await shelf.restartApi();
   const paths = { catalog: '/api/catalog', jobs: `/api/jobs?state=FAILED&q=${SEARCH_WORD}` };
   // The answers must be right before their speed means anything.
-  const catalog = (await (await fetch(shelf.url + paths.catalog)).json()) as { items: unknown[] };
+  const catalog = await getJson<{ items: unknown[] }>(shelf.url + paths.catalog);
   if (catalog.items.length !== Math.max(catalogItems, existing)) throw new Error(`the catalog lists ${catalog.items.length} items, expected ${catalogItems}`);
-  const page = (await (await fetch(shelf.url + paths.jobs)).json()) as { items: JobSummary[]; total: number };
+  const page = await getJson<{ items: JobSummary[]; total: number }>(shelf.url + paths.jobs);
   if (!page.total || page.items.some((j) => j.state !== 'FAILED' || !j.itemName.toLowerCase().includes(SEARCH_WORD))) {
     throw new Error(`GET ${paths.jobs} answered a wrong page: ${JSON.stringify(page).slice(0, 300)}`);
   }
 
   await shelf.api.resetPeakRss();
-  const shelfCatalog = await measure(shelf.url + paths.catalog, requests, connections);
-  const shelfJobs = await measure(shelf.url + paths.jobs, requests, connections);
+  const shelfCatalog = await measure(shelf.url + paths.catalog, requests, connections, benchAuth);
+  const shelfJobs = await measure(shelf.url + paths.jobs, requests, connections, benchAuth);
   const shelfRss = await shelf.api.peakRss();
 
   // The bare server answers the very bytes Shelf answered.
   const routes: Record<string, string> = {};
   for (const [name, p] of Object.entries(paths)) {
     const file = path.join(ctx.tmp, `bare-${name}.json`);
-    await writeFile(file, Buffer.from(await (await fetch(shelf.url + p)).arrayBuffer()));
+    const res = await shelfFetch(shelf.url + p);
+    if (res.status !== 200) throw new Error(`GET ${p} answered ${res.status}: ${(await res.text()).slice(0, 300)}`);
+    await writeFile(file, Buffer.from(await res.arrayBuffer()));
     routes[p] = file;
   }
   const routesFile = path.join(ctx.tmp, 'bare-routes.json');

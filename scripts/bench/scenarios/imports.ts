@@ -5,6 +5,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import type { ImportRecord } from '@shelf/contract';
+import { getJson, shelfFetch } from '../client.js';
 import type { BenchContext } from '../context.js';
 import { writeItem, writeUploadBundle } from '../items.js';
 import { row, type Row, type ScenarioResult } from '../report.js';
@@ -20,7 +21,7 @@ async function uploadToShelf(url: string, file: string): Promise<number> {
   const t0 = now();
   const form = new FormData();
   form.set('bundle', new Blob([bytes]), path.basename(file));
-  const res = await fetch(`${url}/api/catalog/bundle/upload`, { method: 'POST', body: form });
+  const res = await shelfFetch(`${url}/api/catalog/bundle/upload`, { method: 'POST', body: form });
   const body = await res.text();
   if (res.status !== 201) throw new Error(`upload answered ${res.status}: ${body.slice(0, 300)}`);
   return now() - t0;
@@ -35,7 +36,7 @@ async function uploadToBare(url: string, file: string): Promise<number> {
   return now() - t0;
 }
 
-/** True once `POST /api/catalog/git/webhook` is routed (an unsigned delivery is then 401, not 404). */
+/** True once `POST /api/catalog/git/webhook` is routed (an unsigned delivery is then 401, not 404). No bearer: the webhook is signed, not signed in. */
 async function webhookWired(url: string): Promise<boolean> {
   const res = await fetch(`${url}/api/catalog/git/webhook`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
   await res.arrayBuffer();
@@ -82,7 +83,7 @@ async function webhookToVersion(ctx: BenchContext, repo: string, tag: string, co
   const accepted = (await res.json()) as { importId?: string };
   if (res.status !== 202 || !accepted.importId) throw new Error(`webhook answered ${res.status}: ${JSON.stringify(accepted)}`);
   for (;;) {
-    const record = (await (await fetch(`${ctx.shelf.url}/api/catalog/imports/${accepted.importId}`)).json()) as ImportRecord;
+    const record = await getJson<ImportRecord>(`${ctx.shelf.url}/api/catalog/imports/${accepted.importId}`);
     if (record.state === 'done' || record.state === 'failed' || record.state === 'ignored') {
       const created = record.results.find((r) => r.status === 'created');
       if (!created) throw new Error(`the webhook import ended ${record.state}: ${JSON.stringify(record).slice(0, 400)}`);

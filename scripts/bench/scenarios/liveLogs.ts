@@ -7,6 +7,7 @@ import type { BenchContext } from '../context.js';
 import { floodCommand, floodLine, SHELL_IMAGE } from '../items.js';
 import { LineChecker } from '../lineChecker.js';
 import { row, type ScenarioResult } from '../report.js';
+import { benchAuth } from '../shelf.js';
 import { now } from '../stats.js';
 
 /** A client whose log stopped growing this long after the job ended will get nothing more. */
@@ -14,7 +15,7 @@ const STALL_MS = 15_000;
 
 async function openSocket(url: string): Promise<WebSocket> {
   // The checker compares bytes, so ws need not validate UTF-8 first.
-  const socket = new WebSocket(url, { skipUTF8Validation: true });
+  const socket = new WebSocket(url, { skipUTF8Validation: true, headers: benchAuth });
   await new Promise<void>((resolve, reject) => {
     socket.once('open', resolve);
     socket.once('error', reject);
