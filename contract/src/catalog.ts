@@ -37,6 +37,11 @@ export interface Descriptor {
   source: Source;
 }
 
+/** `GET /api/catalog/:id/:version/descriptor` as one caller sees it: whether they may run it, and why not. */
+export interface DescriptorAnswer extends Descriptor {
+  canRun: { allowed: boolean; reason?: string };
+}
+
 /** A stored version: its descriptor plus identity and bookkeeping. */
 export interface VersionRecord extends Descriptor {
   id: string;

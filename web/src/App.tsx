@@ -4,25 +4,50 @@ import { BrowserRouter, Route, Routes } from 'react-router-dom';
 import { ApiError } from './api/client';
 import type { JobSocket } from './api/jobSocket';
 import { JobEventsProvider } from './api/useJobEvents';
+import { useSignInRedirect } from './api/useSignInRedirect';
 import { Layout } from './components/Layout/Layout';
+import { PublicLayout } from './components/PublicLayout/PublicLayout';
+import { RequireRole } from './components/RequireRole/RequireRole';
 import CatalogPage from './pages/CatalogPage';
 import JobsPage from './pages/JobsPage';
+import LoginPage from './pages/LoginPage';
 import NotFoundPage from './pages/NotFoundPage';
+import SetupPage from './pages/SetupPage';
 
-// The form (RJSF + ajv), the import tools and the log viewer load on first visit, keeping the first page light.
+// The form (RJSF + ajv), the import tools, the log viewer and the account pages load on first visit, keeping the first page light.
 const ItemPage = lazy(() => import('./pages/ItemPage'));
 const ImportPage = lazy(() => import('./pages/ImportPage'));
 const JobPage = lazy(() => import('./pages/JobPage'));
+const SettingsPage = lazy(() => import('./pages/SettingsPage'));
+const UsersPage = lazy(() => import('./pages/UsersPage'));
+const AuditPage = lazy(() => import('./pages/AuditPage'));
 
 export function AppRoutes() {
+  useSignInRedirect();
   return (
     <Routes>
+      {/* Open without a session: */}
+      <Route element={<PublicLayout />}>
+        <Route path="login" element={<LoginPage />} />
+        <Route path="setup" element={<SetupPage />} />
+      </Route>
+      {/* Everything else waits for /api/me (the Layout) and goes to /login on a 401: */}
       <Route element={<Layout />}>
         <Route index element={<CatalogPage />} />
         <Route path="catalog/:id" element={<ItemPage />} />
-        <Route path="import" element={<ImportPage />} />
+        <Route
+          path="import"
+          element={
+            <RequireRole action="publish" title="Import">
+              <ImportPage />
+            </RequireRole>
+          }
+        />
         <Route path="jobs" element={<JobsPage />} />
         <Route path="jobs/:id" element={<JobPage />} />
+        <Route path="settings" element={<SettingsPage />} />
+        <Route path="admin/users" element={<UsersPage />} />
+        <Route path="admin/audit" element={<AuditPage />} />
         <Route path="*" element={<NotFoundPage />} />
       </Route>
     </Routes>

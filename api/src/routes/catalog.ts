@@ -1,5 +1,6 @@
 import { Router } from 'express';
 import { z } from 'zod';
+import type { DescriptorAnswer } from '@shelf/contract';
 import type { Registry } from '../registry/registry.js';
 import type { CatalogImports } from '../imports/catalogImports.js';
 import type { ImportLog } from '../imports/importLog.js';
@@ -33,8 +34,16 @@ export function catalogRoutes(deps: { registry: Registry; imports: CatalogImport
   r.get('/api/catalog/:id/:version/descriptor', allow('viewer'), async (req, res) => {
     const v = await deps.registry.getVersion(req.params.id, req.params.version);
     const run = canRunItem(req.principal as Principal, v.manifest);
-    const canRun = run.allowed ? { allowed: true } : { allowed: false, reason: run.reason };
-    res.json({ manifest: v.manifest, schema: v.schema, uiSchema: v.uiSchema, readme: v.readme, digest: v.digest, source: v.source, canRun });
+    const answer: DescriptorAnswer = {
+      manifest: v.manifest,
+      schema: v.schema,
+      uiSchema: v.uiSchema,
+      readme: v.readme,
+      digest: v.digest,
+      source: v.source,
+      canRun: run.allowed ? { allowed: true } : { allowed: false, reason: run.reason },
+    };
+    res.json(answer);
   });
 
   r.post('/api/catalog/local/import', allow('publisher', 'item.import'), async (req, res) => {

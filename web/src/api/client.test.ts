@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, test, vi } from 'vitest';
-import { ApiError, toApiError, uploadBundle } from './client';
+import { ApiError, parseRetryAfter, toApiError, uploadBundle } from './client';
 
 class FakeXhr {
   static last: FakeXhr;
@@ -39,6 +39,16 @@ describe('api client', () => {
     expect(e.problems).toEqual([{ file: 'inputs', path: '/a', message: 'x' }]);
     const odd = toApiError(502, '<html>Bad gateway</html>', 'Bad Gateway');
     expect([odd.code, odd.message, odd.problems]).toEqual(['INTERNAL', 'The server answered 502 Bad Gateway.', []]);
+  });
+
+  test('reads how long a 429 asks to wait, from Retry-After in seconds or as a date, or from the body', () => {
+    const now = Date.parse('2025-01-01T10:00:00Z');
+    expect(parseRetryAfter('120', now)).toBe(120);
+    expect(parseRetryAfter('Wed, 01 Jan 2025 10:01:30 GMT', now)).toBe(90);
+    expect(parseRetryAfter('soon', now)).toBeUndefined();
+    const limited = toApiError(429, { error: { code: 'RATE_LIMITED', message: 'slow down', details: { retryAfterSeconds: 30 } } });
+    expect([limited.retryAfterSeconds, limited.unauthenticated]).toEqual([30, false]);
+    expect(toApiError(401, { error: { code: 'UNAUTHENTICATED', message: 'sign in first' } }).unauthenticated).toBe(true);
   });
 
   test('uploads a bundle as the multipart field "bundle", reporting progress', async () => {

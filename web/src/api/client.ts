@@ -1,6 +1,10 @@
 import type {
+  AuditEntry,
+  AuditOutcome,
+  AuthConfig,
   CatalogItem,
-  Descriptor,
+  CreatedToken,
+  DescriptorAnswer,
   ErrorBody,
   ErrorCode,
   ImportRecord,
@@ -9,7 +13,11 @@ import type {
   JobState,
   JobSummary,
   LogLine,
+  Me,
   Problem,
+  Role,
+  TokenInfo,
+  UserInfo,
   VersionInfo,
 } from '@shelf/contract';
 
@@ -20,9 +28,16 @@ export class ApiError extends Error {
     readonly code: ErrorCode | 'NETWORK',
     message: string,
     readonly details?: unknown,
+    /** From a 429's `Retry-After`: how long to wait before asking again. */
+    readonly retryAfterSeconds?: number,
   ) {
     super(message);
     this.name = 'ApiError';
+  }
+
+  /** No session (or it ended): the app sends the user to the login page. */
+  get unauthenticated(): boolean {
+    return this.status === 401;
   }
 
   /** The validation problems a 422 lists (empty for other errors). */
@@ -32,13 +47,23 @@ export class ApiError extends Error {
   }
 }
 
+/** `Retry-After` is either seconds or an HTTP date. */
+export function parseRetryAfter(header: string | null | undefined, now = Date.now()): number | undefined {
+  if (!header) return undefined;
+  if (/^\d+$/.test(header.trim())) return Number(header.trim());
+  const at = Date.parse(header);
+  return Number.isNaN(at) ? undefined : Math.max(0, Math.ceil((at - now) / 1000));
+}
+
 /** Turns a response body into an ApiError, whatever shape a proxy or crash left it in. */
-export function toApiError(status: number, body: unknown, statusText = ''): ApiError {
+export function toApiError(status: number, body: unknown, statusText = '', retryAfter?: string | null): ApiError {
   const error = (body as Partial<ErrorBody> | null)?.error;
+  const fromBody = (error?.details as { retryAfterSeconds?: unknown } | undefined)?.retryAfterSeconds;
+  const wait = parseRetryAfter(retryAfter) ?? (typeof fromBody === 'number' ? fromBody : undefined);
   if (error && typeof error.code === 'string' && typeof error.message === 'string') {
-    return new ApiError(status, error.code, error.message, error.details);
+    return new ApiError(status, error.code, error.message, error.details, wait);
   }
-  return new ApiError(status, 'INTERNAL', `The server answered ${status}${statusText ? ` ${statusText}` : ''}.`);
+  return new ApiError(status, 'INTERNAL', `The server answered ${status}${statusText ? ` ${statusText}` : ''}.`, undefined, wait);
 }
 
 function parseJson(text: string): unknown {
@@ -64,7 +89,7 @@ async function request<T>(method: string, path: string, body?: unknown, signal?:
     throw new ApiError(0, 'NETWORK', 'Cannot reach the Shelf server. Check your connection and try again.');
   }
   const data = parseJson(await res.text());
-  if (!res.ok) throw toApiError(res.status, data, res.statusText);
+  if (!res.ok) throw toApiError(res.status, data, res.statusText, res.headers.get('retry-after'));
   return data as T;
 }
 
@@ -84,6 +109,46 @@ export interface JobsPage {
   page: number;
   pageSize: number;
 }
+
+export interface AuditQuery {
+  actor?: string;
+  action?: string;
+  outcome?: AuditOutcome;
+  page: number;
+  pageSize: number;
+}
+
+export interface AuditPage {
+  items: AuditEntry[];
+  total: number;
+  page: number;
+  pageSize: number;
+}
+
+export interface SetupRequest {
+  token: string;
+  username: string;
+  password: string;
+  email?: string;
+}
+
+export interface NewToken {
+  name: string;
+  role?: Role;
+  /** Omitted: the token never expires. */
+  expiresInDays?: number;
+}
+
+export interface NewUser {
+  username: string;
+  password: string;
+  role: Role;
+  email?: string;
+  name?: string;
+}
+
+export type UserChange = { role?: Role; disabled?: boolean; password?: string };
+
 
 /** What a local import or an upload answers; `importId` points into the imports list. */
 export type ImportAnswer = ImportResult & { importId?: string };
@@ -117,11 +182,34 @@ export function uploadBundle(file: File, onProgress: (fraction: number) => void,
 
 /** The one typed client of the Shelf API. */
 export const api = {
+  authConfig: (signal?: AbortSignal) => request<AuthConfig>('GET', '/api/auth/config', undefined, signal),
+  login: (username: string, password: string) => request<Me>('POST', '/api/auth/login', { username, password }),
+  logout: () => request<null>('POST', '/api/auth/logout'),
+  setup: (body: SetupRequest) => request<Me>('POST', '/api/auth/setup', body),
+  /** Where the browser goes (not fetch: the identity provider answers with redirects) for single sign-on. */
+  oidcLoginUrl: (returnTo: string) => `/api/auth/oidc/login?returnTo=${enc(returnTo)}`,
+  me: (signal?: AbortSignal) => request<Me>('GET', '/api/me', undefined, signal),
+
+  tokens: (signal?: AbortSignal) => request<{ items: TokenInfo[] }>('GET', '/api/tokens', undefined, signal).then((r) => r.items),
+  createToken: (body: NewToken) => request<CreatedToken>('POST', '/api/tokens', body),
+  revokeToken: (id: string) => request<null>('DELETE', `/api/tokens/${enc(id)}`),
+
+  users: (signal?: AbortSignal) => request<{ items: UserInfo[] }>('GET', '/api/users', undefined, signal).then((r) => r.items),
+  createUser: (body: NewUser) => request<Pick<UserInfo, 'id' | 'username' | 'role'>>('POST', '/api/users', body),
+  updateUser: (id: string, change: UserChange) => request<UserInfo>('PATCH', `/api/users/${enc(id)}`, change),
+  audit: (query: AuditQuery, signal?: AbortSignal) => {
+    const params = new URLSearchParams({ page: String(query.page), pageSize: String(query.pageSize) });
+    if (query.actor) params.set('actor', query.actor);
+    if (query.action) params.set('action', query.action);
+    if (query.outcome) params.set('outcome', query.outcome);
+    return request<AuditPage>('GET', `/api/audit?${params}`, undefined, signal);
+  },
+
   catalog: (signal?: AbortSignal) => request<{ items: CatalogItem[] }>('GET', '/api/catalog', undefined, signal).then((r) => r.items),
   versions: (id: string, signal?: AbortSignal) =>
     request<{ items: VersionInfo[] }>('GET', `/api/catalog/${enc(id)}/versions`, undefined, signal).then((r) => r.items),
   descriptor: (id: string, version: string, signal?: AbortSignal) =>
-    request<Descriptor>('GET', `/api/catalog/${enc(id)}/${enc(version)}/descriptor`, undefined, signal),
+    request<DescriptorAnswer>('GET', `/api/catalog/${enc(id)}/${enc(version)}/descriptor`, undefined, signal),
 
   importLocal: (path: string) => request<ImportAnswer>('POST', '/api/catalog/local/import', { path }),
   uploadBundle,

@@ -17,6 +17,7 @@ const job = (id: string, over: Partial<JobSummary> = {}): JobSummary => ({
   finishedAt: null,
   error: null,
   retryOf: null,
+  submittedBy: { id: 'u-alice', username: 'alice' },
   ...over,
 });
 

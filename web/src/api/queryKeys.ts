@@ -1,7 +1,14 @@
-import type { JobsQuery } from './client';
+import type { AuditQuery, JobsQuery } from './client';
 
 /** Every TanStack Query key of the app. Prefixes nest, so invalidating `catalog()` refreshes versions and descriptors too. */
 export const queryKeys = {
+  /** Public: what the login page offers. */
+  authConfig: () => ['auth', 'config'] as const,
+  me: () => ['me'] as const,
+  tokens: () => ['tokens'] as const,
+  users: () => ['users'] as const,
+  audit: (query: AuditQuery) => ['audit', query] as const,
+
   catalog: () => ['catalog'] as const,
   versions: (id: string) => ['catalog', id, 'versions'] as const,
   descriptor: (id: string, version: string) => ['catalog', id, 'descriptor', version] as const,

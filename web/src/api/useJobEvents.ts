@@ -1,6 +1,7 @@
 import { wsJobsPath } from '@shelf/contract';
 import { useQueryClient } from '@tanstack/react-query';
 import { createContext, createElement, useCallback, useContext, useEffect, useState, useSyncExternalStore, type ReactNode } from 'react';
+import { useKnownMe } from '../hooks/useMe';
 import { api } from './client';
 import { applyJobEvent } from './jobCache';
 import { JobSocket, jobSocketUrl, type ConnectionState } from './jobSocket';
@@ -9,10 +10,15 @@ import { queryKeys } from './queryKeys';
 
 const JobSocketContext = createContext<JobSocket | null>(null);
 
-/** Provides the app's one job WebSocket (a test passes its own) and keeps the caches current from it. */
+/**
+ * Provides the app's one job WebSocket (a test passes its own) and keeps the caches current from it.
+ * It runs only while someone is signed in, and reconnects when that someone changes: the socket
+ * carries the identity of the cookie it was opened with.
+ */
 export function JobEventsProvider({ socket, children }: { socket?: JobSocket; children: ReactNode }) {
   const [shared] = useState(() => socket ?? new JobSocket(jobSocketUrl(wsJobsPath), { fetchLogPage: api.jobLogs }));
-  useJobEvents(shared);
+  const me = useKnownMe();
+  useJobEvents(shared, me?.id);
   return createElement(JobSocketContext.Provider, { value: shared }, children);
 }
 
@@ -21,9 +27,10 @@ export function JobEventsProvider({ socket, children }: { socket?: JobSocket; ch
  * place; after a reconnect, job queries are refetched because events sent while the socket was
  * down were missed.
  */
-export function useJobEvents(socket: JobSocket): void {
+export function useJobEvents(socket: JobSocket, userId: string | undefined): void {
   const client = useQueryClient();
   useEffect(() => {
+    if (!userId) return;
     const offJob = socket.onJob((job) => applyJobEvent(client, job));
     const offReconnect = socket.onReconnect(() => void client.invalidateQueries({ queryKey: queryKeys.jobs() }));
     socket.start();
@@ -32,7 +39,7 @@ export function useJobEvents(socket: JobSocket): void {
       offReconnect();
       socket.stop();
     };
-  }, [client, socket]);
+  }, [client, socket, userId]);
 }
 
 function useJobSocket(): JobSocket {

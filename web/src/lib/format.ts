@@ -49,3 +49,21 @@ export function safeHttpUrl(value: unknown): string | null {
     return null;
   }
 }
+
+/** A wait in words, rounded up: "30 seconds", "a minute", "5 minutes", "2 hours". */
+export function formatWait(seconds: number): string {
+  const s = Math.max(1, Math.ceil(seconds));
+  if (s < 60) return s === 1 ? 'a second' : `${s} seconds`;
+  const minutes = Math.ceil(s / 60);
+  if (minutes < 60) return minutes === 1 ? 'a minute' : `${minutes} minutes`;
+  const hours = Math.ceil(minutes / 60);
+  return hours === 1 ? 'an hour' : `${hours} hours`;
+}
+
+/** A server's lower-case message as a sentence: "wrong password" → "Wrong password." */
+export function sentence(text: string): string {
+  const t = text.trim();
+  if (!t) return t;
+  const capital = t.charAt(0).toUpperCase() + t.slice(1);
+  return /[.!?]$/.test(capital) ? capital : `${capital}.`;
+}

@@ -7,11 +7,15 @@ import { CatalogCard } from '../components/CatalogCard/CatalogCard';
 import { ErrorMessage, Loading } from '../components/QueryState/QueryState';
 import { useDebouncedValue } from '../hooks/useDebouncedValue';
 import { useDocumentTitle } from '../hooks/useDocumentTitle';
+import { useMe } from '../hooks/useMe';
 import { allTags, filterCatalog } from '../lib/filterCatalog';
+import { can } from '../lib/permissions';
 
 export default function CatalogPage() {
   useDocumentTitle('Catalog');
   const catalog = useQuery({ queryKey: queryKeys.catalog(), queryFn: ({ signal }) => api.catalog(signal) });
+  const { data: me } = useMe();
+  const mayImport = can(me, 'publish').allowed;
   const [text, setText] = useState('');
   const query = useDebouncedValue(text, 200);
   const [tags, setTags] = useState<string[]>([]);
@@ -28,9 +32,11 @@ export default function CatalogPage() {
           <h1 className="text-2xl font-bold tracking-tight">Catalog</h1>
           <p className="muted mt-1 text-sm">Pick an item, fill in its form, and run it as a sandboxed job.</p>
         </div>
-        <Link to="/import" className="btn-secondary">
-          Import an item
-        </Link>
+        {mayImport && (
+          <Link to="/import" className="btn-secondary">
+            Import an item
+          </Link>
+        )}
       </div>
 
       <div className="mb-5 flex flex-col gap-3" role="search">
@@ -89,10 +95,16 @@ export default function CatalogPage() {
             <div className="card p-8 text-center">
               <p className="font-medium">The catalog is empty.</p>
               <p className="muted mt-1 text-sm">
-                <Link to="/import" className="link">
-                  Import an item
-                </Link>{' '}
-                from a folder, a Git repository or a bundle.
+                {mayImport ? (
+                  <>
+                    <Link to="/import" className="link">
+                      Import an item
+                    </Link>{' '}
+                    from a folder, a Git repository or a bundle.
+                  </>
+                ) : (
+                  'A publisher adds items; ask one, or an administrator, for what you need.'
+                )}
               </p>
             </div>
           ) : shown.length === 0 ? (

@@ -1,12 +1,12 @@
 // @vitest-environment jsdom
-import type { Descriptor } from '@shelf/contract';
+import type { DescriptorAnswer } from '@shelf/contract';
 import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, test } from 'vitest';
-import { currentLocation, mockFetch, renderPage } from '../test/render';
+import { currentLocation, mockFetch, renderPage, userOf } from '../test/render';
 import ItemPage from './ItemPage';
 
-const descriptor: Descriptor = {
+const descriptor: DescriptorAnswer = {
   manifest: { id: 'hello-world', name: 'Hello World', version: '1.2.0', description: 'Greets', owner: 'platform', tags: ['demo'], runtime: { image: 'shelf/runtime-shell:1', command: ['bash', 'main.sh'] } },
   schema: {
     type: 'object',
@@ -17,6 +17,7 @@ const descriptor: Descriptor = {
   readme: '# Hello\n\nSays hello. <img src=x onerror="window.pwned=1">',
   digest: 'a'.repeat(64),
   source: { kind: 'local', path: 'catalog-examples/hello-world', importedAt: '2025-01-01T00:00:00Z', importedBy: 'local' },
+  canRun: { allowed: true },
 };
 
 const versions = { items: [{ version: '1.2.0', digest: 'a'.repeat(64), source: descriptor.source, createdAt: '2025-01-01T00:00:00Z' }] };
@@ -67,5 +68,22 @@ describe('ItemPage', () => {
     });
     renderPage(<ItemPage />, { route: '/catalog/nope', path: '/catalog/:id' });
     expect((await screen.findByRole('alert')).textContent).toContain('catalog item not found: nope');
+  });
+
+  test.each([
+    ['the item allows only some groups', userOf('runner'), { allowed: false, reason: 'only group:dba may run hello-world' }, 'Only group:dba may run hello-world.'],
+    ['a viewer', userOf('viewer'), { allowed: true }, 'Running items and jobs needs the runner role; you are a viewer.'],
+  ])('disables Run, saying why, when %s', async (_case, me, canRun, reason) => {
+    mockFetch({
+      'GET /api/catalog/hello-world/versions': () => ({ body: versions }),
+      'GET /api/catalog/hello-world/latest/descriptor': () => ({ body: { ...descriptor, canRun } }),
+    });
+    renderPage(<ItemPage />, { route: '/catalog/hello-world', path: '/catalog/:id', me });
+    const run = await screen.findByRole<HTMLButtonElement>('button', { name: 'Run' });
+    expect(run.disabled).toBe(true);
+    expect(run.title).toBe(reason);
+    expect(document.getElementById(run.getAttribute('aria-describedby')!)!.textContent).toContain(reason);
+    // The form stays readable.
+    expect(screen.getByLabelText(/^Name/)).toBeTruthy();
   });
 });

@@ -1,5 +1,6 @@
 import type { Descriptor, Source } from '@shelf/contract';
 import { useMutation, useQuery } from '@tanstack/react-query';
+import { useMemo } from 'react';
 import { Link, useNavigate, useParams, useSearchParams } from 'react-router-dom';
 import { api, ApiError } from '../api/client';
 import { queryKeys } from '../api/queryKeys';
@@ -8,7 +9,9 @@ import { Markdown } from '../components/Markdown/Markdown';
 import { ProblemList } from '../components/ProblemList/ProblemList';
 import { ErrorMessage, Loading } from '../components/QueryState/QueryState';
 import { useDocumentTitle } from '../hooks/useDocumentTitle';
+import { useMe } from '../hooks/useMe';
 import { formatDateTime } from '../lib/format';
+import { canRunItem } from '../lib/permissions';
 
 function SourceLine({ source }: { source: Source }) {
   const when = `${formatDateTime(source.importedAt)} by ${source.importedBy}`;
@@ -70,6 +73,12 @@ export default function ItemPage() {
     mutationFn: (inputs: Record<string, unknown>) => api.createJob(id, descriptor.data?.manifest.version ?? version, inputs),
     onSuccess: (job) => navigate(`/jobs/${encodeURIComponent(job.id)}`),
   });
+
+  const { data: me } = useMe();
+  const runDecision = canRunItem(me, descriptor.data?.canRun);
+  const blockedReason = runDecision.allowed ? undefined : runDecision.reason;
+  // Stable while the reason is, so the form's uiSchema is not rebuilt on every render.
+  const blocked = useMemo(() => (blockedReason ? { reason: blockedReason, describedBy: 'run-blocked' } : undefined), [blockedReason]);
 
   const manifest = descriptor.data?.manifest;
   useDocumentTitle(manifest?.name ?? id);
@@ -134,6 +143,11 @@ export default function ItemPage() {
             <h2 id="run-heading" className="mb-4 text-lg font-semibold">
               Run {descriptor.data.manifest.name}
             </h2>
+            {blocked && (
+              <p id={blocked.describedBy} className="mb-4 rounded-md border border-amber-300 bg-amber-50 p-3 text-sm text-amber-950 dark:border-amber-800 dark:bg-amber-950 dark:text-amber-100">
+                {blocked.reason} You can still read the form and the README.
+              </p>
+            )}
             {runError && !inputProblems.length && (
               <div className="mb-4">
                 {otherProblems.length ? (
@@ -155,6 +169,7 @@ export default function ItemPage() {
               uiSchema={descriptor.data.uiSchema}
               serverProblems={inputProblems}
               submitting={run.isPending}
+              blocked={blocked}
               onSubmit={(inputs) => run.mutate(inputs)}
             />
           </section>

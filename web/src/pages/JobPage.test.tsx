@@ -18,6 +18,7 @@ const detail = (over: Partial<JobDetail> = {}): JobDetail => ({
   finishedAt: null,
   error: null,
   retryOf: 'j0',
+  submittedBy: { id: 'u-alice', username: 'alice' },
   digest: 'b'.repeat(64),
   inputs: { csv: 'a,b\n1,2', hasHeader: true },
   exitCode: null,
@@ -35,6 +36,7 @@ describe('JobPage', () => {
     expect(await screen.findByRole('heading', { level: 1 })).toBeTruthy();
     expect(screen.getByRole('link', { name: 'j0' }).getAttribute('href')).toBe('/jobs/j0');
     expect(screen.getByRole('button', { name: 'Cancel job j1' })).toBeTruthy();
+    expect(screen.getByTestId('job-submitter').textContent).toBe('submitted by alice');
     expect(screen.getByText('256 MiB')).toBeTruthy();
     expect(screen.getByRole('log', { name: 'Job log' })).toBeTruthy();
 

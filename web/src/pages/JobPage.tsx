@@ -93,7 +93,18 @@ export default function JobPage() {
             </Link>{' '}
             <span className="muted font-mono text-lg font-normal">@{j.version}</span>
           </h1>
-          <p className="muted mt-1 font-mono text-xs break-all">job {j.id}</p>
+          <p className="muted mt-1 text-xs break-all">
+            <span className="font-mono">job {j.id}</span> ·{' '}
+            <span data-testid="job-submitter">
+              {j.submittedBy ? (
+                <>
+                  submitted by <span className="font-medium text-slate-800 dark:text-slate-200">{j.submittedBy.username}</span>
+                </>
+              ) : (
+                'submitter not recorded'
+              )}
+            </span>
+          </p>
         </div>
         <JobActions job={j} onRetried={(newId) => navigate(`/jobs/${encodeURIComponent(newId)}`)} />
       </div>

@@ -4,7 +4,7 @@ import { act, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, test } from 'vitest';
 import { FakeWebSocket } from '../test/fakeWebSocket';
-import { currentLocation, mockFetch, renderPage } from '../test/render';
+import { currentLocation, mockFetch, renderPage, userOf } from '../test/render';
 import { ConnectionIndicator } from '../components/ConnectionIndicator/ConnectionIndicator';
 import JobsPage from './JobsPage';
 
@@ -20,6 +20,7 @@ const job = (id: string, over: Partial<JobSummary> = {}): JobSummary => ({
   finishedAt: null,
   error: null,
   retryOf: null,
+  submittedBy: { id: 'u-alice', username: 'alice' },
   ...over,
 });
 
@@ -83,5 +84,24 @@ describe('JobsPage', () => {
 
     await user.selectOptions(screen.getByLabelText('State'), '');
     await waitFor(() => expect(currentLocation()).toBe('/jobs?q=hello'));
+  });
+
+  test("shows who submitted each job, and lets only the submitter or an admin act on it", async () => {
+    const bobs = job('j9', { state: 'FAILED', submittedBy: { id: 'u-bob', username: 'bob' } });
+    mockFetch({ 'GET /api/jobs': () => ({ body: { items: [job('j1'), bobs], total: 2, page: 1, pageSize: 20 } }) });
+    const { unmount } = renderPage(<JobsPage />, { route: '/jobs', path: '/jobs', me: userOf('runner') });
+    const [mine, theirs] = await screen.findAllByTestId('job-row');
+    expect(within(mine!).getByTestId('job-submitter').textContent).toBe('alice');
+    expect(within(theirs!).getByTestId('job-submitter').textContent).toBe('bob');
+    expect(within(mine!).getByRole<HTMLButtonElement>('button', { name: 'Cancel job j1' }).disabled).toBe(false);
+    const retry = within(theirs!).getByRole<HTMLButtonElement>('button', { name: 'Retry job j9' });
+    expect(retry.disabled).toBe(true);
+    expect(retry.title).toBe('Only the person who submitted this job, or an admin, may retry or cancel it.');
+    expect(document.getElementById(retry.getAttribute('aria-describedby')!)!.textContent).toBe(retry.title);
+    unmount();
+
+    renderPage(<JobsPage />, { route: '/jobs', path: '/jobs', me: userOf('admin') });
+    const rows = await screen.findAllByTestId('job-row');
+    expect(within(rows[1]!).getByRole<HTMLButtonElement>('button', { name: 'Retry job j9' }).disabled).toBe(false);
   });
 });

@@ -16,13 +16,15 @@ interface Props {
   serverProblems?: Problem[];
   submitting?: boolean;
   submitText?: string;
+  /** Why this user may not submit (the button is disabled), and the id of the text that says so. */
+  blocked?: { reason: string; describedBy: string };
 }
 
 /**
  * The generated form of an item: its JSON Schema and uiSchema rendered with Shelf's templates,
  * validated as the user types by the same ajv rules the server applies.
  */
-export function ItemForm({ schema, uiSchema, onSubmit, serverProblems = [], submitting = false, submitText = 'Run' }: Props) {
+export function ItemForm({ schema, uiSchema, onSubmit, serverProblems = [], submitting = false, submitText = 'Run', blocked }: Props) {
   const validator = useMemo(() => validatorFor(schema), [schema]);
   const utils = useMemo(() => createSchemaUtils(validator, schema as RJSFSchema, defaultsBehavior), [validator, schema]);
   const [formData, setFormData] = useState<Inputs>(() => initialInputs(utils));
@@ -36,8 +38,14 @@ export function ItemForm({ schema, uiSchema, onSubmit, serverProblems = [], subm
     [serverProblems, submitted, formData],
   );
   const ui = useMemo<UiSchema>(
-    () => ({ ...uiSchema, 'ui:submitButtonOptions': { submitText: submitting ? 'Submitting…' : submitText, props: { disabled: submitting } } }),
-    [uiSchema, submitting, submitText],
+    () => ({
+      ...uiSchema,
+      'ui:submitButtonOptions': {
+        submitText: submitting ? 'Submitting…' : submitText,
+        props: { disabled: submitting || !!blocked, title: blocked?.reason, 'aria-describedby': blocked?.describedBy },
+      },
+    }),
+    [uiSchema, submitting, submitText, blocked],
   );
 
   // `if` failures only repeat the specific errors of the branch; before the first submit, only

@@ -1,22 +1,29 @@
 import type { JobState, JobSummary } from '@shelf/contract';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useId } from 'react';
 import { api } from '../../api/client';
 import { applyJobEvent } from '../../api/jobCache';
 import { queryKeys } from '../../api/queryKeys';
+import { useMe } from '../../hooks/useMe';
+import { canActOnJob } from '../../lib/permissions';
 import { errorText } from '../QueryState/QueryState';
 
 export const canRetry = (state: JobState) => state === 'FAILED' || state === 'CANCELLED';
 export const canCancel = (state: JobState) => state === 'QUEUED' || state === 'RUNNING';
 
 interface Props {
-  job: Pick<JobSummary, 'id' | 'state'>;
+  job: Pick<JobSummary, 'id' | 'state' | 'submittedBy'>;
   onRetried: (newJobId: string) => void;
   size?: 'sm' | 'md';
 }
 
-/** Retry (FAILED, CANCELLED) and cancel (QUEUED, RUNNING) for one job. */
+/** Retry (FAILED, CANCELLED) and cancel (QUEUED, RUNNING) for one job; disabled, with the reason, for whoever may not. */
 export function JobActions({ job, onRetried, size = 'md' }: Props) {
   const client = useQueryClient();
+  const { data: me } = useMe();
+  const decision = canActOnJob(me, job);
+  const reason = decision.allowed ? undefined : decision.reason;
+  const reasonId = useId();
   const retry = useMutation({
     mutationFn: () => api.retryJob(job.id),
     onSuccess: ({ id }) => {
@@ -37,9 +44,11 @@ export function JobActions({ job, onRetried, size = 'md' }: Props) {
           <button
             type="button"
             className={`btn-secondary ${pad}`}
-            disabled={retry.isPending}
+            disabled={retry.isPending || !!reason}
             onClick={() => retry.mutate()}
             aria-label={`Retry job ${job.id}`}
+            title={reason}
+            aria-describedby={reason ? reasonId : undefined}
           >
             {retry.isPending ? 'Retrying…' : 'Retry'}
           </button>
@@ -48,14 +57,22 @@ export function JobActions({ job, onRetried, size = 'md' }: Props) {
           <button
             type="button"
             className={`btn-danger ${pad}`}
-            disabled={cancel.isPending}
+            disabled={cancel.isPending || !!reason}
             onClick={() => cancel.mutate()}
             aria-label={`Cancel job ${job.id}`}
+            title={reason}
+            aria-describedby={reason ? reasonId : undefined}
           >
             {cancel.isPending ? 'Cancelling…' : 'Cancel'}
           </button>
         )}
       </div>
+      {reason && (canRetry(job.state) || canCancel(job.state)) && (
+        // In a table row the tooltip and screen readers carry it; on the job page everyone sees it.
+        <span id={reasonId} className={size === 'sm' ? 'sr-only' : 'muted max-w-xs text-xs'}>
+          {reason}
+        </span>
+      )}
       {error && (
         <p role="alert" className="text-xs text-red-700 dark:text-red-300">
           {errorText(error)}

@@ -6,6 +6,11 @@ import { JobActions } from '../JobActions/JobActions';
 import { ProgressBar } from '../ProgressBar/ProgressBar';
 import { StateBadge } from '../StateBadge/StateBadge';
 
+/** Jobs from before sign-in existed, or started by a schedule, have nobody behind them. */
+export function Submitter({ actor }: { actor: JobSummary['submittedBy'] | undefined }) {
+  return actor ? <span className="break-all">{actor.username}</span> : <span className="muted">—</span>;
+}
+
 const th = 'px-3 py-2 text-left text-xs font-semibold tracking-wide text-slate-600 uppercase dark:text-slate-400';
 const td = 'px-3 py-2 align-middle';
 
@@ -14,12 +19,13 @@ export function JobsTable({ jobs, onRetried }: { jobs: JobSummary[]; onRetried: 
   const now = useNow(jobs.some((j) => j.state === 'RUNNING'));
   return (
     <div className="card overflow-x-auto">
-      <table className="w-full min-w-[40rem] border-collapse text-sm">
+      <table className="w-full min-w-[44rem] border-collapse text-sm">
         <caption className="sr-only">Jobs, newest first</caption>
         <thead className="border-b border-slate-200 dark:border-slate-800">
           <tr>
             <th scope="col" className={th}>Job</th>
             <th scope="col" className={th}>Item</th>
+            <th scope="col" className={`${th} hidden sm:table-cell`}>Submitted by</th>
             <th scope="col" className={th}>State</th>
             <th scope="col" className={`${th} w-40`}>Progress</th>
             <th scope="col" className={`${th} hidden md:table-cell`}>Started</th>
@@ -41,6 +47,9 @@ export function JobsTable({ jobs, onRetried }: { jobs: JobSummary[]; onRetried: 
                 <td className={td}>
                   <span className="font-medium">{job.itemName}</span>
                   <span className="muted font-mono text-xs">@{job.version}</span>
+                </td>
+                <td className={`${td} hidden sm:table-cell`} data-testid="job-submitter">
+                  <Submitter actor={job.submittedBy} />
                 </td>
                 <td className={td}>
                   <StateBadge state={job.state} />

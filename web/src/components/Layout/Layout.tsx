@@ -1,13 +1,18 @@
+import type { Me } from '@shelf/contract';
 import { Suspense, useEffect, useRef } from 'react';
 import { NavLink, Outlet, useLocation } from 'react-router-dom';
+import { ApiError } from '../../api/client';
+import { useMe } from '../../hooks/useMe';
+import { can, type RoleAction } from '../../lib/permissions';
 import { ConnectionIndicator } from '../ConnectionIndicator/ConnectionIndicator';
-import { Loading } from '../QueryState/QueryState';
+import { ErrorMessage, Loading } from '../QueryState/QueryState';
 import { ThemeToggle } from '../ThemeToggle/ThemeToggle';
+import { UserMenu } from '../UserMenu/UserMenu';
 
-const nav = [
+const nav: { to: string; label: string; end: boolean; needs?: RoleAction }[] = [
   { to: '/', label: 'Catalog', end: true },
   { to: '/jobs', label: 'Jobs', end: false },
-  { to: '/import', label: 'Import', end: false },
+  { to: '/import', label: 'Import', end: false, needs: 'publish' },
 ];
 
 function navClass({ isActive }: { isActive: boolean }): string {
@@ -32,8 +37,42 @@ function useFocusMainOnNavigation() {
   }, [pathname]);
 }
 
+const signedOut = (error: unknown) => error instanceof ApiError && error.unauthenticated;
+
+/** The signed-in pages; nothing of them shows before the server said who is signed in. */
+function Content({ me, user }: { me: ReturnType<typeof useMe>; user: Me | undefined }) {
+  if (!user) {
+    if (me.isPending) return <Loading label="Checking who is signed in…" />;
+    // A 401 is on its way to the login page (useSignInRedirect); an error box meanwhile would only flash.
+    if (signedOut(me.error)) return <Loading label="Going to the sign-in page…" />;
+    return <ErrorMessage error={me.error} title="Could not check who is signed in" onRetry={() => void me.refetch()} />;
+  }
+  return (
+    <Suspense fallback={<Loading />}>
+      <Outlet />
+    </Suspense>
+  );
+}
+
+function MainNav({ me }: { me: Me }) {
+  return (
+    <nav aria-label="Main" className="flex items-center gap-1">
+      {nav
+        .filter((link) => !link.needs || can(me, link.needs).allowed)
+        .map((link) => (
+          <NavLink key={link.to} to={link.to} end={link.end} className={navClass}>
+            {link.label}
+          </NavLink>
+        ))}
+    </nav>
+  );
+}
+
 export function Layout() {
   useFocusMainOnNavigation();
+  const me = useMe();
+  // A refetch that failed for another reason (network) keeps the last answer: the session may well be fine.
+  const user = signedOut(me.error) ? undefined : me.data;
   return (
     <div className="flex min-h-screen flex-col">
       <a href="#main" className="sr-only focus:not-sr-only focus:absolute focus:left-2 focus:top-2 focus:z-50 focus:rounded focus:bg-white focus:p-2 dark:focus:bg-slate-900">
@@ -45,23 +84,16 @@ export function Layout() {
             <img src="/favicon.svg" alt="" className="size-6" />
             Shelf
           </NavLink>
-          <nav aria-label="Main" className="flex items-center gap-1">
-            {nav.map((link) => (
-              <NavLink key={link.to} to={link.to} end={link.end} className={navClass}>
-                {link.label}
-              </NavLink>
-            ))}
-          </nav>
+          {user && <MainNav me={user} />}
           <div className="ml-auto flex items-center gap-2">
-            <ConnectionIndicator />
+            {user && <ConnectionIndicator />}
             <ThemeToggle />
+            {user && <UserMenu me={user} />}
           </div>
         </div>
       </header>
       <main id="main" tabIndex={-1} className="mx-auto w-full max-w-6xl flex-1 px-4 py-6 focus:outline-none">
-        <Suspense fallback={<Loading />}>
-          <Outlet />
-        </Suspense>
+        <Content me={me} user={user} />
       </main>
     </div>
   );
