@@ -182,6 +182,8 @@ describe('bundle upload', () => {
     ['names equal after case folding', [...validItemEntries(), { name: 'MAIN.sh', body: 'x' }], /twice|duplicate|case/i],
     ['truncated archive', rawTarGz(validItemEntries()).subarray(0, 60), /corrupt|truncated/i],
     ['not gzip at all', Buffer.from('this is not an archive'), /corrupt|truncated|gzip/i],
+    ['negative entry size (base-256 -1)', [...validItemEntries(), { name: 'neg.bin', sizeField: Buffer.alloc(12, 0xff) }], /corrupt.*negative size/i],
+    ['pax record of the wrong length', [{ name: 'PaxHeader/x', type: 'x', body: '30 path=foo\n' }, ...validItemEntries()], /corrupt.*pax header record "30 path=foo" declares 30 bytes/i],
   ];
   for (const [name, content, message] of hostile) {
     it(`refuses a bundle with a ${name} (422), stores nothing, stays up`, async () => {

@@ -8,6 +8,8 @@ export interface RawEntry {
   body?: string | Buffer;
   linkname?: string;
   mode?: number;
+  /** Raw bytes for the 12-byte size field, e.g. base-256 -1, in place of the body's octal length. */
+  sizeField?: Buffer;
 }
 
 function field(buf: Buffer, offset: number, length: number, value: string): void {
@@ -24,7 +26,8 @@ export function tarHeader(e: RawEntry, size: number): Buffer {
   field(h, 100, 8, octal(e.mode ?? (e.type === '5' ? 0o755 : 0o644), 8));
   field(h, 108, 8, octal(0, 8));
   field(h, 116, 8, octal(0, 8));
-  field(h, 124, 12, octal(size, 12));
+  if (e.sizeField) e.sizeField.copy(h, 124, 0, 12);
+  else field(h, 124, 12, octal(size, 12));
   field(h, 136, 12, octal(0, 12));
   h.fill(' ', 148, 156);
   field(h, 156, 1, e.type ?? '0');

@@ -23,6 +23,8 @@ interface Raw {
   /** Declared size, when the body is streamed separately. */
   size?: number;
   linkpath?: string;
+  /** Raw bytes for the 12-byte size field, for values tar.Header will not write. */
+  sizeField?: Buffer;
 }
 
 function header(entry: Raw): Buffer {
@@ -31,7 +33,24 @@ function header(entry: Raw): Buffer {
   const head = new tar.Header(data);
   // Names past ustar's 255 bytes go in a pax header first, as real tars do.
   const pax = head.encode() ? new tar.Pax({ path: entry.path, linkpath: entry.linkpath }).encode() : Buffer.alloc(0);
+  if (entry.sizeField) withField(head.block!, 124, entry.sizeField);
   return Buffer.concat([pax, head.block!]);
+}
+
+/** Overwrites one field of a header block and re-signs it, so only that field is wrong. */
+function withField(block: Buffer, offset: number, bytes: Buffer): void {
+  bytes.copy(block, offset);
+  block.fill(' ', 148, 156);
+  const sum = block.reduce((a, b) => a + b, 0);
+  block.write(`${sum.toString(8).padStart(6, '0')}\0 `, 148, 'latin1');
+}
+
+/** One pax record, its length prefix counting itself, as POSIX defines it. */
+function paxRecord(key: string, value: string): string {
+  const rest = ` ${key}=${value}\n`;
+  let length = Buffer.byteLength(rest) + 1;
+  while (String(length).length + Buffer.byteLength(rest) !== length) length++;
+  return `${length}${rest}`;
 }
 
 function padding(size: number): Buffer {
@@ -170,6 +189,26 @@ describe('extractBundle: happy paths', () => {
     const entries = await extractBundle(archive, dest);
     expect(entries.find((e) => e.path === 'run.sh')?.mode).toBe(0o755);
     expect(entries.map((e) => e.path)).toContain(longName);
+  });
+
+  it('reads sizes as real tars write them: padded octal, unterminated octal, base-256', async () => {
+    const base256 = Buffer.from([0x80, ...Array<number>(10).fill(0), 4]);
+    await writeBundle([
+      { path: 'spaces.txt', body: 'ab', sizeField: Buffer.from('          2 ') },
+      { path: 'full.txt', body: 'abc', sizeField: Buffer.from('000000000003') },
+      { path: 'big.txt', body: 'abcd', sizeField: base256 },
+    ]);
+    expect((await extractBundle(archive, dest)).map((e) => [e.path, e.size])).toEqual([
+      ['big.txt', 4],
+      ['full.txt', 3],
+      ['spaces.txt', 2],
+    ]);
+  });
+
+  it('applies well-formed pax records, multi-byte and "=" in values included', async () => {
+    const body = paxRecord('path', 'dir/caf\u00e9=1.txt') + paxRecord('mtime', '1700000000.5');
+    await writeBundle([{ path: 'PaxHeader/x', type: 'ExtendedHeader', body }, { path: 'short-name', body: 'x' }]);
+    expect((await extractBundle(archive, dest)).map((e) => e.path)).toEqual(['dir', 'dir/caf\u00e9=1.txt']);
   });
 
   it('normalises setuid, setgid, sticky and world-writable modes', async () => {
@@ -350,6 +389,53 @@ describe('extractBundle: refusals', () => {
   it('refuses a second gzip layer, which would slip past the meter', async () => {
     await writeFile(archive, gzipSync(gzipSync(tarBytes([{ path: 'a.txt', body: 'a' }]))));
     await expectRefused(/second compressed layer/);
+  });
+
+  it('refuses a negative size (base-256 -1), which tar would read as an empty file', async () => {
+    await writeBundle([{ path: 'ok.txt', body: 'fine' }, { path: 'neg.bin', sizeField: Buffer.alloc(12, 0xff) }]);
+    await expectRefused(/corrupt or truncated: the header of "neg\.bin" has a negative size/);
+  });
+
+  it.each([
+    ['trailing garbage', Buffer.from('0000000001x\0')],
+    ['no digits at all', Buffer.from('zzzzzzzzzzz\0')],
+    ['an empty field', Buffer.alloc(12)],
+    ['a sign', Buffer.from('-0000000001\0')],
+    ['an invalid base-256 marker', Buffer.from([0x81, ...Array<number>(11).fill(0)])],
+  ])('refuses a size field with %s', async (_name, sizeField) => {
+    await writeBundle([{ path: 'bad.bin', sizeField }]);
+    await expectRefused(/corrupt or truncated: the header of "bad\.bin" has a size field that is not a number/);
+  });
+
+  it('refuses a pax record whose declared length is wrong', async () => {
+    await writeBundle([{ path: 'PaxHeader/foo', type: 'ExtendedHeader', body: '30 path=foo\n' }, { path: 'foo.txt', body: 'x' }]);
+    await expectRefused(/corrupt or truncated: pax header record "30 path=foo" declares 30 bytes but has 12/);
+  });
+
+  it.each([
+    ['too short a length', '11 path=foo\n', /declares 11 bytes but has 12/],
+    ['no length', 'path=foo\n', /has no length/],
+    ['no "="', `${paxRecord('path', 'x').replace('=', ':')}`, /has no "key=value"/],
+    ['an empty key', paxRecord('', 'x'), /has no "key=value"/],
+    ['a NUL in a value', paxRecord('path', 'evil\0.txt'), /"path" has a NUL or newline in its value/],
+    ['a newline in a value', paxRecord('path', 'a\nb.txt'), /"path" has a NUL or newline in its value/],
+    ['a negative size', paxRecord('size', '-1'), /"size" is not a whole number of bytes/],
+    ['an exponent in a size', paxRecord('size', '1e3'), /"size" is not a whole number of bytes/],
+    ['trailing bytes', `${paxRecord('path', 'foo.txt')}\0\0`, /has no length/],
+  ])('refuses a pax header with %s', async (_name, body, message) => {
+    await writeBundle([{ path: 'PaxHeader/foo', type: 'ExtendedHeader', body }, { path: 'foo.txt', body: 'x' }]);
+    await expectRefused(message);
+  });
+
+  it('refuses a pax header that is not UTF-8', async () => {
+    const body = Buffer.concat([Buffer.from('17 path=caf'), Buffer.from([0xe9]), Buffer.from('.txt\n')]);
+    await writeBundle([{ path: 'PaxHeader/foo', type: 'ExtendedHeader', body }, { path: 'foo.txt', body: 'x' }]);
+    await expectRefused(/pax header is not valid UTF-8/);
+  });
+
+  it('refuses a bad pax global header too', async () => {
+    await writeBundle([{ path: 'pax_global_header', type: 'GlobalExtendedHeader', body: '52 comment=abc\n' }, { path: 'a.txt', body: 'a' }]);
+    await expectRefused(/pax header record "52 comment=abc" declares 52 bytes but has 15/);
   });
 
   it('refuses the same path twice', async () => {

@@ -8,6 +8,7 @@ import { Parser, type ReadEntry } from 'tar';
 import { BundleError } from '../errors.js';
 import { defaultBundleLimits, formatBytes, type BundleLimits } from './bundleLimits.js';
 import { byPath, checkEntryPath, DuplicateGuard, isGitPath, normaliseMode, type ItemEntry } from './entryRules.js';
+import { corrupt, MAX_META_BYTES, TarHeaderCheck } from './tarHeaderCheck.js';
 
 /**
  * Unpacks a `.tar.gz` bundle into `destDir` (created if missing, else it must be
@@ -44,10 +45,6 @@ const TYPE_NAMES: Record<string, string> = {
   BlockDevice: 'a block device',
   FIFO: 'a FIFO',
 };
-
-function corrupt(detail: string): BundleError {
-  return new BundleError(`bundle archive is corrupt or truncated: ${detail}`);
-}
 
 function tooManyEntries(limits: BundleLimits): BundleError {
   return new BundleError(`bundle has more than ${limits.maxEntries} entries (files and folders)`);
@@ -118,7 +115,7 @@ class Extraction {
 
   async run(archivePath: string): Promise<void> {
     // zstd/brotli off: we did the decompression ourselves and metered it.
-    const parser = new Parser({ strict: true, zstd: false, brotli: false });
+    const parser = new Parser({ strict: true, zstd: false, brotli: false, maxMetaEntrySize: MAX_META_BYTES });
     parser.on('entry', (entry: ReadEntry) => this.onEntry(entry));
     // Types tar does not understand, and oversized metadata, would otherwise be skipped silently.
     parser.on('ignoredEntry', (entry: ReadEntry) => this.fail(unsupported(entry)));
@@ -149,6 +146,8 @@ class Extraction {
   /** Hands the unpacked stream to the tar parser, honouring its backpressure. */
   private feed(parser: Parser): Writable {
     let first = true;
+    // Strict mode makes tar refuse what it finds invalid, but some corruption it reads leniently.
+    const headers = new TarHeaderCheck();
     return new Writable({
       write: (chunk: Buffer, _encoding, done) => {
         // The parser would silently gunzip a second layer, past our meter.
@@ -157,6 +156,11 @@ class Extraction {
         // Past the end marker only padding follows; the parser would keep
         // concatenating it in memory, so it is metered but not parsed.
         if (this.sawEnd) return done();
+        try {
+          headers.write(chunk);
+        } catch (err) {
+          return done(err as Error);
+        }
         if (parser.write(chunk)) done();
         else parser.once('drain', () => done());
       },
