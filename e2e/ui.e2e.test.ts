@@ -6,7 +6,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startShelf, type RunningShelf } from './shelfProcess.js';
+import { asAdmin, startShelf, type RunningShelf } from './shelfProcess.js';
 
 // A real Chromium (Debian's, headless) driving a real Shelf: API and worker processes,
 // Redis, Docker. Screenshots of every page land in test-results/screenshots.
@@ -19,6 +19,7 @@ const chromiumPath = process.env.SHELF_CHROMIUM ?? '/usr/bin/chromium';
 let shelf: RunningShelf;
 let browser: Browser;
 let page: Page;
+const adminPassword = 'the first admin of this Shelf';
 
 beforeAll(async () => {
   mkdirSync(shots, { recursive: true });
@@ -28,24 +29,39 @@ beforeAll(async () => {
     executablePath: chromiumPath,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
-  // bypassCSP only so axe-core can be injected for the accessibility checks.
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, bypassCSP: true });
-  page = await context.newPage();
+  page = await newPage();
 }, 120_000);
+
+/** A browser context of its own (its own cookies), like another person's browser. */
+async function newPage(): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, bypassCSP: true });
+  return context.newPage();
+}
+
+/** Signs `p` in through the login page, from wherever it was sent. */
+async function signIn(p: Page, username: string, password: string): Promise<void> {
+  await p.getByLabel('Username').fill(username);
+  await p.getByLabel('Password', { exact: true }).fill(password);
+  await p.getByRole('button', { name: 'Sign in', exact: true }).click();
+}
 
 afterAll(async () => {
   await browser?.close();
   await shelf?.stop();
 }, 60_000);
 
-async function snap(name: string): Promise<void> {
-  await page.screenshot({ path: path.join(shots, `${name}.png`), fullPage: true });
+async function snap(name: string, p: Page = page): Promise<void> {
+  await p.screenshot({ path: path.join(shots, `${name}.png`), fullPage: true });
 }
 
 /** axe-core on the current page: no serious or critical violations. */
 async function expectAccessible(): Promise<void> {
-  await page.addScriptTag({ path: axeSource });
-  const violations = await page.evaluate(async () => {
+  await expectAccessibleOn(page);
+}
+
+async function expectAccessibleOn(p: Page): Promise<void> {
+  await p.addScriptTag({ path: axeSource });
+  const violations = await p.evaluate(async () => {
     // Runs in the page, where axe and document exist; this file is type-checked without the DOM library.
     const g = globalThis as any;
     const result = await g.axe.run(g.document, { runOnly: ['wcag2a', 'wcag2aa'] });
@@ -56,12 +72,41 @@ async function expectAccessible(): Promise<void> {
   expect(violations).toEqual([]);
 }
 
+/** The API as automation uses it: with SHELF_ADMIN_TOKEN. */
 async function api(pathname: string, body?: unknown): Promise<any> {
-  const res = await fetch(`${shelf.url}${pathname}`, body === undefined ? {} : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-  return res.json();
+  const init = body === undefined ? { headers: asAdmin } : { method: 'POST', headers: { 'content-type': 'application/json', ...asAdmin }, body: JSON.stringify(body) };
+  return (await fetch(`${shelf.url}${pathname}`, init)).json();
 }
 
 describe('the web UI in a real browser', () => {
+  it('creates the first admin through the one-time link the server printed, and is signed in', async () => {
+    await expect.poll(() => /\/setup\?token=\S+/.exec(shelf.output())?.[0], { timeout: 15_000 }).toBeTruthy();
+    const link = `${shelf.url}${/\/setup\?token=\S+/.exec(shelf.output())![0]}`;
+    await page.goto(shelf.url);
+    await page.waitForURL(/\/login$/, { timeout: 15_000 });
+    await page.getByText(/set-up link/i).first().waitFor({ timeout: 15_000 });
+    await snap('00-login-first-start');
+    await expectAccessible();
+
+    await page.goto(link);
+    await page.getByLabel('Username').fill('ada');
+    await page.getByLabel('Password', { exact: true }).fill(adminPassword);
+    await page.getByLabel('Password again').fill(adminPassword);
+    await snap('00-setup');
+    await expectAccessible();
+    await page.getByRole('button', { name: 'Create the admin account' }).click();
+    await page.waitForURL(`${shelf.url}/`, { timeout: 15_000 });
+    await page.getByTestId('user-menu-button').waitFor();
+    expect(await page.getByTestId('user-menu-button').innerText()).toContain('ada');
+    // The link works once.
+    const again = await fetch(`${shelf.url}/api/auth/setup`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', origin: shelf.url },
+      body: JSON.stringify({ token: new URL(link).searchParams.get('token'), username: 'eve', password: 'another password here' }),
+    });
+    expect(again.status).toBe(403);
+  }, 60_000);
+
   it('browses the catalog, fills a generated form and watches the job succeed live', async () => {
     await page.goto(shelf.url);
     await expect.poll(() => page.getByRole('heading', { name: 'Hello World' }).count(), { timeout: 15_000 }).toBeGreaterThan(0);
@@ -149,5 +194,54 @@ describe('the web UI in a real browser', () => {
     await expect.poll(() => page.getByTestId('log-viewer').innerText(), { timeout: 15_000 }).toContain('<img src=x onerror=alert(1)>');
     expect(await page.locator('[data-testid="log-viewer"] img').count()).toBe(0);
     expect(messages).toEqual([]);
+  }, 60_000);
+
+  it('signs a runner in: only their own jobs, no Import, an API token shown once that works, sign out', async () => {
+    expect((await fetch(`${shelf.url}/api/users`, { method: 'POST', headers: { 'content-type': 'application/json', ...asAdmin }, body: JSON.stringify({ username: 'rita', password: 'rita runs the jobs', role: 'runner' }) })).status).toBe(201);
+    const rita = await newPage();
+    await rita.goto(`${shelf.url}/jobs`);
+    await rita.waitForURL(/\/login\?next=%2Fjobs/, { timeout: 15_000 });
+    await signIn(rita, 'rita', 'wrong password!!');
+    await rita.getByText(/wrong username or password/i).waitFor({ timeout: 15_000 });
+    await signIn(rita, 'rita', 'rita runs the jobs');
+    await rita.waitForURL(`${shelf.url}/jobs`, { timeout: 15_000 });
+    // The admin's jobs from the tests above are not hers to see.
+    await rita.getByText(/no jobs/i).first().waitFor({ timeout: 15_000 });
+    expect(await rita.getByTestId('job-row').count()).toBe(0);
+    expect(await rita.getByRole('link', { name: 'Import', exact: true }).count()).toBe(0);
+
+    await rita.goto(`${shelf.url}/settings`);
+    await rita.getByLabel('Name', { exact: true }).fill('laptop');
+    await rita.getByRole('button', { name: 'Create token' }).click();
+    const secret = await rita.getByTestId('new-token-secret').inputValue({ timeout: 15_000 });
+    expect(secret).toMatch(/^shelf_[A-Za-z0-9]{40}$/);
+    await snap('09-settings-new-token', rita);
+    const me = await (await fetch(`${shelf.url}/api/me`, { headers: { authorization: `Bearer ${secret}` } })).json();
+    expect(me).toMatchObject({ username: 'rita', role: 'runner', via: 'token' });
+    await rita.getByRole('button', { name: 'I have copied it' }).click();
+    expect(await rita.getByTestId('new-token-secret').count()).toBe(0);
+    expect(await rita.locator('main').innerText()).not.toContain(secret);
+    await expectAccessibleOn(rita);
+
+    await rita.getByTestId('user-menu-button').click();
+    await rita.getByRole('button', { name: /sign out/i }).click();
+    await rita.waitForURL(/\/login/, { timeout: 15_000 });
+    await rita.goto(`${shelf.url}/settings`);
+    await rita.waitForURL(/\/login\?next=%2Fsettings/, { timeout: 15_000 });
+    await rita.context().close();
+  }, 90_000);
+
+  it('shows the admin the users and the audit log of who did what', async () => {
+    await page.goto(`${shelf.url}/admin/users`);
+    await page.getByRole('cell', { name: 'rita' }).first().waitFor({ timeout: 15_000 });
+    await snap('10-users');
+    await expectAccessible();
+    await page.goto(`${shelf.url}/admin/audit?actor=rita`);
+    await expect.poll(() => page.locator('main').innerText(), { timeout: 15_000 }).toContain('auth.login_failed');
+    const text = await page.locator('main').innerText();
+    expect(text).toContain('token.create');
+    expect(text).toContain('auth.logout');
+    await snap('11-audit');
+    await expectAccessible();
   }, 60_000);
 });
