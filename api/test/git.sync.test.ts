@@ -204,7 +204,7 @@ describe('repository size limit', () => {
     repo.commitAndTag('big', 'big@1.0.0');
     repo.publish();
     const record = await small.waitForImport((await small.sync({ url: fileUrl(repo.bare), ref: 'big@1.0.0' })).body.importId);
-    expect(record).toMatchObject({ state: 'done', results: [{ id: 'big', status: 'refused', error: expect.stringMatching(/larger than 65536 bytes/) }] });
+    expect(record).toMatchObject({ state: 'done', results: [{ id: 'big', status: 'refused', error: expect.stringMatching(/larger than 64 KiB/) }] });
     expect(await readdir(path.join(small.tmp, 'bundles', '.git-cache')).catch(() => [])).toEqual([]);
   });
 });

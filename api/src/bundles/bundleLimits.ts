@@ -23,7 +23,3 @@ export const defaultBundleLimits: BundleLimits = Object.freeze({
   ratioFloorBytes: 1 * MiB,
 });
 
-/** `209715200` → `"200 MB"`, for messages people read. */
-export function formatBytes(bytes: number): string {
-  return bytes >= MiB ? `${Math.round((bytes / MiB) * 10) / 10} MB` : `${bytes} bytes`;
-}

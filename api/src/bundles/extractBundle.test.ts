@@ -325,7 +325,7 @@ describe('extractBundle: refusals', () => {
     await writeFile(archive, Buffer.concat(parts));
     expect((await stat(archive)).size).toBeLessThan(4 * 1024 * 1024);
     const started = Date.now();
-    await expectRefused(/unpacks to more than 200 MB/);
+    await expectRefused(/unpacks to more than 200 MiB/);
     expect(Date.now() - started).toBeLessThan(1000);
   });
 
@@ -346,7 +346,7 @@ describe('extractBundle: refusals', () => {
     await writeBundle([{ path: 'a.bin', body }, { path: 'b.bin', body }]);
     const err: unknown = await extractBundle(archive, dest, limits).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(BundleError);
-    expect((err as Error).message).toMatch(/unpacks to more than 1 MB/);
+    expect((err as Error).message).toMatch(/unpacks to more than 1 MiB/);
     expect(existsSync(dest)).toBe(false);
   });
 

@@ -6,9 +6,10 @@ import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import { Parser, type ReadEntry } from 'tar';
 import { BundleError } from '../errors.js';
-import { defaultBundleLimits, formatBytes, type BundleLimits } from './bundleLimits.js';
+import { defaultBundleLimits, type BundleLimits } from './bundleLimits.js';
 import { byPath, checkEntryPath, DuplicateGuard, isGitPath, normaliseMode, type ItemEntry } from './entryRules.js';
 import { corrupt, MAX_META_BYTES, TarHeaderCheck } from './tarHeaderCheck.js';
+import { formatBytes } from '@shelf/contract';
 
 /**
  * Unpacks a `.tar.gz` bundle into `destDir` (created if missing, else it must be

@@ -2,8 +2,9 @@ import type { Stats } from 'node:fs';
 import { lstat, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { BundleError } from '../errors.js';
-import { defaultBundleLimits, formatBytes, type BundleLimits } from './bundleLimits.js';
+import { defaultBundleLimits, type BundleLimits } from './bundleLimits.js';
 import { byPath, checkEntryPath, DuplicateGuard, isGitPath, normaliseMode, type ItemEntry } from './entryRules.js';
+import { formatBytes } from '@shelf/contract';
 
 /**
  * Lists a local item folder under the same rules as an uploaded bundle, so a

@@ -4,7 +4,7 @@ import { lstat, mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import git from 'isomorphic-git';
-import { formatBytes } from '../bundles/bundleLimits.js';
+import { formatBytes } from '@shelf/contract';
 import type { CheckedRepo } from './gitUrlPolicy.js';
 import { GitCommandError, runGit } from './runGit.js';
 

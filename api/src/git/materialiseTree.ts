@@ -3,8 +3,9 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import git from 'isomorphic-git';
 import { BundleError } from '../errors.js';
-import { defaultBundleLimits, formatBytes, type BundleLimits } from '../bundles/bundleLimits.js';
+import { defaultBundleLimits, type BundleLimits } from '../bundles/bundleLimits.js';
 import { checkEntryPath, isGitPath } from '../bundles/entryRules.js';
+import { formatBytes } from '@shelf/contract';
 
 /**
  * Writes one folder of a Git tree into `target` (an empty folder we created) as regular files

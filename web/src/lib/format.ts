@@ -27,17 +27,6 @@ export function jobDuration(job: Pick<JobSummary, 'startedAt' | 'finishedAt'>, n
   return end - Date.parse(job.startedAt);
 }
 
-export function formatBytes(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  const units = ['KiB', 'MiB', 'GiB'];
-  let value = bytes / 1024;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return `${value.toFixed(value < 10 ? 1 : 0)} ${units[unit]}`;
-}
 
 /** Only http(s) URLs become links; anything else (javascript:, data:) stays text. */
 export function safeHttpUrl(value: unknown): string | null {

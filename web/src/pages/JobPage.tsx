@@ -1,4 +1,4 @@
-import { finishedStates, type JobDetail } from '@shelf/contract';
+import { finishedStates, formatBytes, type JobDetail } from '@shelf/contract';
 import { useQuery } from '@tanstack/react-query';
 import type { ReactNode } from 'react';
 import { Link, useNavigate, useParams } from 'react-router-dom';
@@ -12,7 +12,7 @@ import { ErrorMessage, Loading } from '../components/QueryState/QueryState';
 import { StateBadge } from '../components/StateBadge/StateBadge';
 import { useDocumentTitle } from '../hooks/useDocumentTitle';
 import { useNow } from '../hooks/useNow';
-import { formatBytes, formatDateTime, formatDuration, jobDuration } from '../lib/format';
+import { formatDateTime, formatDuration, jobDuration } from '../lib/format';
 
 function Card({ title, children, className = '' }: { title: string; children: ReactNode; className?: string }) {
   const id = `card-${title.toLowerCase().replace(/\W+/g, '-')}`;

@@ -2,7 +2,7 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useRef, useState } from 'react';
 import { api } from '../../api/client';
 import { queryKeys } from '../../api/queryKeys';
-import { formatBytes } from '../../lib/format';
+import { formatBytes } from '@shelf/contract';
 import { FileDrop } from '../FileDrop/FileDrop';
 import { ImportOutcome } from '../ImportOutcome/ImportOutcome';
 import { ProgressBar } from '../ProgressBar/ProgressBar';
