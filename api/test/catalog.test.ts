@@ -8,6 +8,7 @@ import { createCatalogServices } from '../src/services.js';
 import { getJson, postJson, startCatalogApi, uploadBundle, writeItem, type CatalogHarness } from './catalogHarness.js';
 import { rawTarGz, validItemEntries } from './rawTar.js';
 import { asAdmin } from './helpers/shelfApi.js';
+import { adminTokenActor } from '../src/auth/principal.js';
 
 let api: CatalogHarness;
 beforeEach(async () => {
@@ -239,5 +240,27 @@ describe('registry', () => {
     expect((await getJson(`${api.url}/readyz`)).body.status).toBe('ready');
     const metrics = await fetch(`${api.url}/metrics`, { headers: asAdmin });
     expect(await metrics.text()).toContain('shelf_imports_total');
+  });
+});
+
+describe('catalog listing cache', () => {
+  it('shows an item published by another API process at once, and one dropped from Redis by hand too', async () => {
+    await importLocal(await writeItem(path.join(api.root, 'hello')));
+    expect((await getJson(`${api.url}/api/catalog`)).body.items.map((i: { id: string }) => i.id)).toEqual(['hello']);
+
+    // A second API process on the same Redis: its own services, its own cache.
+    const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
+    try {
+      const other = await createCatalogServices(redis, { redisPrefix: api.services.keys.prefix, bundlesDir: api.bundlesDir, localRoots: [api.root], maxBundleBytes: 1 << 20 });
+      expect((await other.registry.catalogItems()).map((i) => i.id)).toEqual(['hello']);
+      const dir = await writeItem(path.join(api.root, 'second'), { id: 'second', name: 'Another' });
+      await other.imports.importLocal(dir, { principal: { ...adminTokenActor, role: 'admin', groups: [], via: 'token' } });
+      expect((await getJson(`${api.url}/api/catalog`)).body.items.map((i: { id: string }) => i.id)).toEqual(['second', 'hello']);
+    } finally {
+      await redis.quit();
+    }
+    // Redis emptied under a running API (a restart without persistence): the listing follows.
+    await api.redis.del(api.services.keys.catalog, api.services.keys.catalogGeneration);
+    expect((await getJson(`${api.url}/api/catalog`)).body.items).toEqual([]);
   });
 });

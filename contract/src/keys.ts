@@ -7,6 +7,8 @@ export function redisKeys(prefix = 'shelf') {
     prefix,
     /** hash: item id → JSON CatalogItem (the catalog listing, kept current on every import). */
     catalog: `${prefix}:catalog`,
+    /** string: a new random value with every change of `catalog`, so readers know when their cached listing is stale. */
+    catalogGeneration: `${prefix}:catalog:generation`,
     /** hash: version → JSON VersionRecord. */
     versions: (itemId: string) => `${prefix}:item:${itemId}:versions`,
     /** string: JSON ImportRecord. */

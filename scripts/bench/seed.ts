@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { JobState, type CatalogItem, type JobHash, type RedisKeys, type VersionRecord } from '@shelf/contract';
+import { newCatalogGeneration } from '@shelf/records';
 import type { Redis } from 'ioredis';
 
 /** Item names are built from these, so a search word matches one item in ten. */
@@ -50,6 +51,8 @@ export async function seedCatalog(redis: Redis, keys: RedisKeys, count: number):
     pipeline.hset(keys.catalog, id, JSON.stringify(entry));
     ids.push(id);
   }
+  // As a publish does: every API process's cached listing is stale now.
+  pipeline.set(keys.catalogGeneration, newCatalogGeneration());
   await pipeline.exec();
   return ids;
 }

@@ -1,12 +1,5 @@
-import type { Redis } from 'ioredis';
-import {
-  latestVersion,
-  sortVersionsDesc,
-  type CatalogItem,
-  type RedisKeys,
-  type VersionInfo,
-  type VersionRecord,
-} from '@shelf/contract';
+import { latestVersion, sortVersionsDesc, type CatalogItem, type VersionInfo, type VersionRecord } from '@shelf/contract';
+import { newCatalogGeneration, RegistryReader } from '@shelf/records';
 import type { ItemOwners } from '../auth/policy.js';
 import { ConflictError, NotFoundError } from '../errors.js';
 
@@ -14,21 +7,12 @@ export type PublishOutcome = { status: 'created' | 'unchanged'; record: VersionR
 
 /**
  * The catalog in Redis: one hash of versions per item (immutable once written) and a
- * catalog hash kept current on every publish so listing never walks every version.
+ * catalog hash kept current on every publish so listing never walks every version. The
+ * read side is the records package's RegistryReader, which the worker and job search share.
  */
-export class Registry {
-  constructor(
-    private readonly redis: Redis,
-    private readonly keys: RedisKeys,
-  ) {}
-
-  async listCatalog(): Promise<CatalogItem[]> {
-    const rows = await this.redis.hvals(this.keys.catalog);
-    return rows.map((r) => JSON.parse(r) as CatalogItem).sort((a, b) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id));
-  }
-
+export class Registry extends RegistryReader {
   async listVersions(id: string): Promise<VersionInfo[]> {
-    const records = await this.records(id);
+    const records = await this.versionRecords(id);
     if (!records.length) throw new NotFoundError('catalog item', id);
     const byVersion = new Map(records.map((r) => [r.version, r]));
     return sortVersionsDesc([...byVersion.keys()]).map((v) => {
@@ -42,16 +26,6 @@ export class Registry {
     const record = await this.findVersion(id, version);
     if (!record) throw new NotFoundError('catalog version', `${id}@${version}`);
     return record;
-  }
-
-  async findVersion(id: string, version: string): Promise<VersionRecord | undefined> {
-    if (version === 'latest') {
-      const records = await this.records(id);
-      const latest = latestVersion(records.map((r) => r.version));
-      return records.find((r) => r.version === latest);
-    }
-    const raw = await this.redis.hget(this.keys.versions(id), version);
-    return raw ? (JSON.parse(raw) as VersionRecord) : undefined;
   }
 
   /**
@@ -82,18 +56,9 @@ export class Registry {
     return set ? owners : ((await this.owners(id)) ?? owners);
   }
 
-  async itemCount(): Promise<number> {
-    return this.redis.hlen(this.keys.catalog);
-  }
-
-  private async records(id: string): Promise<VersionRecord[]> {
-    const rows = await this.redis.hvals(this.keys.versions(id));
-    return rows.map((r) => JSON.parse(r) as VersionRecord);
-  }
-
   /** Recomputed from all versions after each write, so the last writer always leaves a complete view. */
   private async refreshCatalogEntry(id: string): Promise<void> {
-    const records = await this.records(id);
+    const records = await this.versionRecords(id);
     const latest = latestVersion(records.map((r) => r.version));
     const top = records.find((r) => r.version === latest);
     if (!top) return;
@@ -106,7 +71,7 @@ export class Registry {
       latestVersion: top.version,
       versionCount: records.length,
     };
-    await this.redis.hset(this.keys.catalog, id, JSON.stringify(entry));
+    await this.redis.multi().hset(this.keys.catalog, id, JSON.stringify(entry)).set(this.keys.catalogGeneration, newCatalogGeneration()).exec();
   }
 }
 

@@ -16,7 +16,7 @@ export function catalogRoutes(deps: { registry: Registry; imports: CatalogImport
   const r = Router();
 
   r.get('/api/catalog', allow('viewer'), async (_req, res) => {
-    res.json({ items: await deps.registry.listCatalog() });
+    res.type('application/json').send(await deps.registry.catalogJson());
   });
 
   r.get('/api/catalog/imports', allow('viewer'), async (_req, res) => {

@@ -1,0 +1,1 @@
+export { newCatalogGeneration, RegistryReader } from './registryReader.js';
