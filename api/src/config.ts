@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { MemoryQuantity } from '@shelf/contract';
+import { ConfigError, MemoryQuantity, parseEnv } from '@shelf/contract';
 import { parseRoleMap, type AuthSettings } from './auth/authSettings.js';
 
 /** The project root: relative settings resolve against it, whatever the working directory. */
@@ -55,12 +55,7 @@ export type Config = ReturnType<typeof loadConfig>;
 
 /** Parses the environment once; a bad value stops the process with a sentence naming it. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
-  const parsed = Env.safeParse(env);
-  if (!parsed.success) {
-    const issues = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
-    throw new Error(`invalid configuration: ${issues}`);
-  }
-  const e = parsed.data;
+  const e = parseEnv(Env, env, 'API');
   const fromRoot = (p: string) => path.resolve(projectRoot, p);
   return {
     port: e.PORT,
@@ -91,7 +86,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
 function authSettings(e: z.infer<typeof Env>): AuthSettings {
   const oidcParts = [e.SHELF_OIDC_ISSUER, e.SHELF_OIDC_CLIENT_ID, e.SHELF_OIDC_CLIENT_SECRET];
   if (oidcParts.some(Boolean) && !oidcParts.every(Boolean)) {
-    throw new Error('invalid configuration: OIDC needs all of SHELF_OIDC_ISSUER, SHELF_OIDC_CLIENT_ID and SHELF_OIDC_CLIENT_SECRET');
+    throw new ConfigError('the API cannot start: OIDC needs all of SHELF_OIDC_ISSUER, SHELF_OIDC_CLIENT_ID and SHELF_OIDC_CLIENT_SECRET');
   }
   return {
     publicUrl: e.SHELF_PUBLIC_URL ?? `http://127.0.0.1:${e.PORT}`,

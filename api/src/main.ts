@@ -1,5 +1,6 @@
 import http from 'node:http';
 import { Redis } from 'ioredis';
+import { ConfigError } from '@shelf/contract';
 import { createApp } from './app.js';
 import { loadConfig } from './config.js';
 import { importExamples } from './imports/importExamples.js';
@@ -13,7 +14,16 @@ import { createAuthServices } from './auth/index.js';
 import { createOidcLogin } from './auth/oidcLogin.js';
 import { createCatalogServices } from './services.js';
 
-const config = loadConfig();
+const config = (() => {
+  try {
+    return loadConfig();
+  } catch (err) {
+    // One sentence naming the setting, not a stack trace: this is the operator's mistake, not Shelf's.
+    if (!(err instanceof ConfigError)) throw err;
+    process.stderr.write(`shelf: ${err.message}\n`);
+    process.exit(2);
+  }
+})();
 const logger = createLogger(config.logLevel);
 
 async function main() {
@@ -79,6 +89,10 @@ async function main() {
 }
 
 main().catch((err: unknown) => {
+  if (err instanceof ConfigError) {
+    process.stderr.write(`shelf: ${err.message}\n`);
+    process.exit(2);
+  }
   logger.fatal({ err }, 'Shelf API failed to start');
   process.exit(1);
 });

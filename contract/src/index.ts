@@ -11,3 +11,4 @@ export * from './jobRecords.js';
 export * from './auth.js';
 export * from './jobSchemas.js';
 export * from './format.js';
+export * from './envConfig.js';

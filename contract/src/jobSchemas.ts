@@ -29,4 +29,4 @@ export const MemoryQuantity = z.string().refine((s) => {
   } catch {
     return false;
   }
-}, 'a memory quantity such as 512Mi');
+}, 'must be a memory quantity such as 512Mi');

@@ -2,7 +2,7 @@ import { hostname } from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { MemoryQuantity, parseMemory } from '@shelf/contract';
+import { MemoryQuantity, parseEnv, parseMemory } from '@shelf/contract';
 import { z } from 'zod';
 
 /** The project root: relative settings resolve against it, whatever the working directory. */
@@ -43,12 +43,7 @@ export type Config = ReturnType<typeof loadConfig>;
 
 /** Parses the environment once; a bad value stops the process with a sentence naming it. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
-  const parsed = Env.safeParse(env);
-  if (!parsed.success) {
-    const issues = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
-    throw new Error(`invalid worker configuration: ${issues}`);
-  }
-  const e = parsed.data;
+  const e = parseEnv(Env, env, 'worker');
   const fromRoot = (p: string) => path.resolve(projectRoot, p);
   return {
     redisUrl: e.REDIS_URL,

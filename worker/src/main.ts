@@ -1,9 +1,19 @@
 import { createServer } from 'node:http';
+import { ConfigError } from '@shelf/contract';
 import { loadConfig } from './config.js';
 import { createLogger } from './logger.js';
 import { startWorker } from './startWorker.js';
 
-const config = loadConfig();
+const config = (() => {
+  try {
+    return loadConfig();
+  } catch (err) {
+    // One sentence naming the setting, not a stack trace: this is the operator's mistake, not Shelf's.
+    if (!(err instanceof ConfigError)) throw err;
+    process.stderr.write(`shelf: ${err.message}\n`);
+    process.exit(2);
+  }
+})();
 const logger = createLogger(config.logLevel, config.workerId);
 const worker = await startWorker(config, logger);
 

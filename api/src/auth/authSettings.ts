@@ -1,4 +1,4 @@
-import { isRole, roles, type Role } from '@shelf/contract';
+import { ConfigError, isRole, roles, type Role } from '@shelf/contract';
 
 /** One line of `SHELF_OIDC_ROLES`: members of `group` (or anyone, for `*`) get `role`. */
 export interface RoleRule {
@@ -48,7 +48,7 @@ export function parseRoleMap(text: string): RoleRule[] {
     const role = part.slice(0, eq).trim();
     const groups = part.slice(eq + 1).split(',').map((g) => g.trim()).filter(Boolean);
     if (eq < 1 || !isRole(role) || groups.length === 0) {
-      throw new Error(`invalid configuration: SHELF_OIDC_ROLES entry "${part}" is not <role>=<group>[,<group>…] with a role among ${roles.join(', ')}`);
+      throw new ConfigError(`the API cannot start: SHELF_OIDC_ROLES entry "${part}" is not <role>=<group>[,<group>…] with a role among ${roles.join(', ')}`);
     }
     rules.push({ role, groups });
   }

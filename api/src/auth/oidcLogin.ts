@@ -3,7 +3,7 @@ import { Router, type Request, type Response } from 'express';
 import { parse as parseCookies } from 'cookie';
 import type { Redis } from 'ioredis';
 import * as client from 'openid-client';
-import type { RedisKeys, Role } from '@shelf/contract';
+import { ConfigError, type RedisKeys, type Role } from '@shelf/contract';
 import { ConflictError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { Accounts } from './accounts.js';
@@ -116,7 +116,7 @@ export class OidcSignIn {
   ) {
     this.issuer = new URL(settings.issuer);
     if (this.issuer.protocol !== 'https:' && !(this.issuer.protocol === 'http:' && isLoopback(this.issuer.hostname))) {
-      throw new Error(`invalid configuration: SHELF_OIDC_ISSUER must be an https URL (plain http only for a loopback address), not ${settings.issuer}`);
+      throw new ConfigError(`the API cannot start: SHELF_OIDC_ISSUER must be an https URL (plain http only for a loopback address), not ${settings.issuer}`);
     }
     this.redirectUri = new URL(oidcCallbackPath, deps.publicUrl).href;
   }
