@@ -34,7 +34,9 @@ describe('local folder import', () => {
     ]);
 
     const versions = await getJson(`${api.url}/api/catalog/hello/versions`);
-    expect(versions.body.items[0]).toMatchObject({ version: '1.0.0', digest: created.body.digest, source: { kind: 'local', path: dir } });
+    // Shown relative to its root, never as the host's absolute path.
+    expect(versions.body.items[0]).toMatchObject({ version: '1.0.0', digest: created.body.digest, source: { kind: 'local', path: `${path.basename(api.root)}/hello` } });
+    expect(JSON.stringify(versions.body)).not.toContain(dir);
     expect(versions.body.items[0].source.importedBy).toBe('admin-token');
 
     const descriptor = await getJson(`${api.url}/api/catalog/hello/latest/descriptor`);
@@ -91,6 +93,22 @@ describe('local folder import', () => {
     const missing = await importLocal(path.join(api.root, 'nope'));
     expect(missing.status).toBe(404);
     expect((await postJson(`${api.url}/api/catalog/local/import`, { nope: 1 })).status).toBe(400);
+  });
+
+  it('answers every path outside the roots alike, so the answer never tells which host files exist', async () => {
+    const { writeFile } = await import('node:fs/promises');
+    const outside = path.join(api.tmp, 'host');
+    await writeFile(path.join(api.tmp, 'host-file'), 'secret');
+    // An existing file used as a folder, a missing name, a directory, and the same through `..`.
+    const probes = [`${api.tmp}/host-file/x`, `${api.tmp}/host-file-nope/x`, outside, `${api.root}/../host-file/x`, '/root/.bashrc/x', '/root/.bashrc-nope/x'];
+    const answers = await Promise.all(probes.map((p) => importLocal(p)));
+    for (const [i, answer] of answers.entries()) {
+      expect(answer.status, probes[i]).toBe(403);
+      expect(answer.body.error.message).toBe(`${probes[i]} is outside the allowed local roots (SHELF_LOCAL_ROOTS)`);
+    }
+    // Inside a root, a file used as a folder is simply not found.
+    await writeFile(path.join(api.root, 'plain-file'), 'x');
+    expect((await importLocal(path.join(api.root, 'plain-file', 'x'))).status).toBe(404);
   });
 
   it('lists every problem of an invalid item at once, by file and JSON path, and stores nothing', async () => {

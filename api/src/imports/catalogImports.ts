@@ -27,9 +27,9 @@ export class CatalogImports {
 
   async importLocal(requested: string, publisher: Publisher): Promise<ImportResult & { importId: string }> {
     const { importId, result } = await recordImport(this.deps.log, { kind: 'local', path: requested }, async () => {
-      const dir = await resolveLocalPath(requested, this.opts.localRoots);
+      const { dir, shown } = await resolveLocalPath(requested, this.opts.localRoots);
       const entries = await walkItemFolder(dir, this.opts.bundleLimits);
-      const source = { kind: 'local' as const, path: dir, importedAt: new Date().toISOString(), importedBy: importerName(publisher) };
+      const source = { kind: 'local' as const, path: shown, importedAt: new Date().toISOString(), importedBy: importerName(publisher) };
       return importFolder(this.deps, dir, entries, source, publisher);
     });
     return { ...result, importId };
