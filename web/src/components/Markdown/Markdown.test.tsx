@@ -21,4 +21,15 @@ describe('README Markdown', () => {
     );
     expect(html).not.toMatch(/<script|onerror|javascript:|<iframe/i);
   });
+
+  test('keeps the author from styling or placing anything on the page', () => {
+    const overlay = '<a href="https://phish.example" style="position:fixed;inset:0;z-index:9999" class="fixed inset-0" id="root" name="x">Sign in again</a>';
+    const html = renderMarkdown(`Read this: ${overlay}\n\n<style>body{display:none}</style>\n\n<div style="color:red" class="hidden">text</div>`);
+    const doc = new DOMParser().parseFromString(html, 'text/html');
+    const link = doc.querySelector('a')!;
+    expect(link.textContent).toBe('Sign in again');
+    expect(link.getAttribute('href')).toBe('https://phish.example');
+    expect(doc.querySelectorAll('[style], [class], [id], [name], style')).toHaveLength(0);
+    expect(doc.querySelector('div')?.textContent).toBe('text');
+  });
 });

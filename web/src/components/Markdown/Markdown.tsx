@@ -12,10 +12,18 @@ DOMPurify.addHook('afterSanitizeAttributes', (node) => {
   if (node.tagName === 'PRE' || node.tagName === 'TABLE') node.setAttribute('tabindex', '0');
 });
 
-/** Markdown to HTML that is safe to insert: marked renders, DOMPurify removes scripts, handlers and unsafe URLs. */
+/**
+ * Markdown to HTML that is safe to insert: marked renders, DOMPurify removes scripts, handlers
+ * and unsafe URLs. Styling is the app's, not the author's: a `style` or `class` let a README
+ * link cover the whole page (a phishing overlay), and an `id` can clobber the page's globals.
+ */
 export function renderMarkdown(source: string): string {
   const html = marked.parse(source, { async: false, gfm: true });
-  return DOMPurify.sanitize(html, { USE_PROFILES: { html: true }, FORBID_TAGS: ['style', 'form', 'input', 'button'] });
+  return DOMPurify.sanitize(html, {
+    USE_PROFILES: { html: true },
+    FORBID_TAGS: ['style', 'form', 'input', 'button', 'link', 'meta', 'base'],
+    FORBID_ATTR: ['style', 'class', 'id', 'name'],
+  });
 }
 
 /** An item author's README. The only place the app inserts HTML, and only after sanitizing it. */
