@@ -282,3 +282,53 @@ describe('catalog listing cache', () => {
     expect((await getJson(`${api.url}/api/catalog`)).body.items).toEqual([]);
   });
 });
+
+describe('an import that loses a race', () => {
+  it('leaves no bundle behind: the losing content is neither stored nor served', async () => {
+    const { readdir: list } = await import('node:fs/promises');
+    const { walkItemFolder } = await import('../src/bundles/walkItemFolder.js');
+    const { importFolder } = await import('../src/imports/importFolder.js');
+    const { Registry } = await import('../src/registry/registry.js');
+    // Both imports check for an existing version before either publishes — the window a real race hits.
+    let checks = 0;
+    let release!: () => void;
+    const bothChecked = new Promise<void>((resolve) => (release = resolve));
+    class RacingRegistry extends Registry {
+      override async findVersion(id: string, version: string) {
+        const found = await super.findVersion(id, version);
+        if (++checks === 2) release();
+        await bothChecked;
+        return found;
+      }
+    }
+    const registry = new RacingRegistry(api.redis, api.services.keys);
+    const deps = { store: api.services.store, registry, archive: api.services.archive };
+    const admin = { principal: { ...adminTokenActor, role: 'admin' as const, groups: [], via: 'token' as const } };
+    const folders = [await writeItem(path.join(api.root, 'one'), { name: 'One' }), await writeItem(path.join(api.root, 'two'), { name: 'Two' })];
+    const outcomes = await Promise.allSettled(
+      folders.map(async (dir) => importFolder(deps, dir, await walkItemFolder(dir), { kind: 'local', path: dir, importedAt: new Date().toISOString(), importedBy: 'test' }, admin)),
+    );
+    const won = outcomes.find((o) => o.status === 'fulfilled');
+    const lost = outcomes.find((o) => o.status === 'rejected');
+    expect(won?.value).toMatchObject({ id: 'hello', status: 'created' });
+    expect((lost?.reason as Error).message).toMatch(/already exists with different content/);
+    const stored = (await list(api.bundlesDir)).filter((f) => f.endsWith('.tar.gz'));
+    expect(stored).toEqual([`${won!.value.digest}.tar.gz`]);
+  });
+
+  it('a bundle a crashed import left unpublished is removed at the next start, once it is old', async () => {
+    const { utimes, writeFile } = await import('node:fs/promises');
+    const created = await importLocal(await writeItem(path.join(api.root, 'hello')));
+    const orphan = 'f'.repeat(64);
+    const orphanFile = path.join(api.bundlesDir, `${orphan}.tar.gz`);
+    await writeFile(orphanFile, 'left by a crash');
+    const young = 'e'.repeat(64);
+    await writeFile(path.join(api.bundlesDir, `${young}.tar.gz`), 'an import still publishing');
+    const twoHoursAgo = new Date(Date.now() - 2 * 3600_000);
+    await utimes(orphanFile, twoHoursAgo, twoHoursAgo);
+    await reindex({ ...api.services, logger: createLogger('silent') });
+    expect((await fetch(`${api.url}/api/bundles/${orphan}`, { headers: asAdmin })).status).toBe(404);
+    expect((await fetch(`${api.url}/api/bundles/${young}`, { headers: asAdmin })).status).toBe(200);
+    expect((await fetch(`${api.url}/api/bundles/${created.body.digest}`, { headers: asAdmin })).status).toBe(200);
+  });
+});

@@ -66,6 +66,23 @@ export class BundleStore {
     }
   }
 
+  /**
+   * Deletes stored bundles that `keep` does not name and that are older than `minAgeMs` (a
+   * younger one may belong to an import still on its way to publishing). Returns the digests removed.
+   */
+  async sweep(keep: ReadonlySet<string>, minAgeMs: number, now = Date.now()): Promise<string[]> {
+    const removed: string[] = [];
+    for (const name of await readdir(this.root)) {
+      const digest = name.endsWith('.tar.gz') ? name.slice(0, -'.tar.gz'.length) : '';
+      if (!DIGEST.test(digest) || keep.has(digest)) continue;
+      const s = await stat(path.join(this.root, name)).catch(() => undefined);
+      if (!s || now - s.mtimeMs < minAgeMs) continue;
+      await this.remove(digest);
+      removed.push(digest);
+    }
+    return removed;
+  }
+
   async remove(digest: string): Promise<void> {
     await rm(this.pathOf(digest), { force: true });
   }

@@ -106,7 +106,16 @@ export async function importFolder(
       checkPublisher(publisher, manifest.id, await deps.registry.claim(manifest.id, claimed));
     }
     await deps.store.put(temp, packed.digest);
-    const outcome = await deps.registry.publish(record);
+    let outcome;
+    try {
+      outcome = await deps.registry.publish(record);
+    } catch (err) {
+      // A rival import of the same version with other content won between our check and our
+      // publish: this bundle belongs to no version and must not stay behind, servable by digest.
+      await deps.store.remove(packed.digest);
+      throw err;
+    }
+    if (outcome.record.digest !== packed.digest) await deps.store.remove(packed.digest);
     if (outcome.status === 'created') await deps.archive.write(record);
     return { id: record.id, version: record.version, digest: outcome.record.digest, status: outcome.status };
   } finally {

@@ -44,6 +44,15 @@ export class Registry extends RegistryReader {
     return { status: 'created', record };
   }
 
+  /** The bundle digest of every version Redis knows. */
+  async digests(): Promise<Set<string>> {
+    const digests = new Set<string>();
+    for (const item of await this.catalogItems()) {
+      for (const record of await this.versionRecords(item.id)) digests.add(record.digest);
+    }
+    return digests;
+  }
+
   /** Who owns an item id; null while nobody has published it. */
   async owners(id: string): Promise<ItemOwners | null> {
     const raw = await this.redis.get(this.keys.itemOwners(id));
