@@ -5,7 +5,7 @@ import type { BundleStore } from '../bundles/bundleStore.js';
 import type { ItemEntry } from '../bundles/entryRules.js';
 import { packBundle } from '../bundles/packBundle.js';
 import { canPublishItem, type ItemOwners, type Publisher } from '../auth/policy.js';
-import { ForbiddenError, ValidationError } from '../errors.js';
+import { ConflictError, ForbiddenError, ValidationError } from '../errors.js';
 import { versionConflict, type Registry } from '../registry/registry.js';
 import type { VersionArchive } from '../registry/versionArchive.js';
 
@@ -112,7 +112,8 @@ export async function importFolder(
     } catch (err) {
       // A rival import of the same version with other content won between our check and our
       // publish: this bundle belongs to no version and must not stay behind, servable by digest.
-      await deps.store.remove(packed.digest);
+      // (Any other failure may have come after the version was written: keep the bundle then.)
+      if (err instanceof ConflictError) await deps.store.remove(packed.digest);
       throw err;
     }
     if (outcome.record.digest !== packed.digest) await deps.store.remove(packed.digest);
