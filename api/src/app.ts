@@ -14,6 +14,7 @@ import type { Metrics } from './metrics.js';
 import { auditRoutes } from './routes/audit.js';
 import { authRoutes } from './routes/auth.js';
 import { bundleRoutes } from './routes/bundles.js';
+import { itemGrantRoutes } from './routes/itemGrants.js';
 import { catalogRoutes } from './routes/catalog.js';
 import { gitRoutes, gitWebhookPath } from './routes/git.js';
 import { jobRoutes } from './routes/jobs.js';
@@ -88,6 +89,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(auditRoutes(deps.auth));
   app.use(schemaRoutes());
   app.use(catalogRoutes({ ...deps.catalog, metrics: deps.metrics }));
+  app.use(itemGrantRoutes(deps.catalog));
   app.use(bundleRoutes(deps.catalog));
   if (deps.jobs) app.use(jobRoutes({ jobs: deps.jobs }));
   if (deps.git) app.use(gitRoutes({ gitImports: deps.git.services.imports, webhookSecret: deps.git.webhookSecret }));

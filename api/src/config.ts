@@ -10,6 +10,8 @@ export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.u
 const csv = z
   .string()
   .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean));
+/** The three runtime images Shelf builds; an operator adds others with SHELF_ALLOWED_IMAGES. */
+export const defaultAllowedImages = ['shelf/runtime-shell:1', 'shelf/runtime-python:1', 'shelf/runtime-node:1'] as const;
 const bytes = z.coerce.number().int().positive();
 /** An optional secret; empty counts as unset (compose passes `${X:-}`). */
 const secret = z.preprocess((v) => (v === '' ? undefined : v), z.string().min(32, 'must be at least 32 characters').optional());
@@ -28,6 +30,8 @@ const Env = z.object({
   SHELF_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SHELF_WEBHOOK_SECRET: z.string().optional(),
   SHELF_GIT_ALLOW: csv.default([]),
+  SHELF_ALLOWED_IMAGES: csv.pipe(z.array(z.string()).min(1, 'must name at least one image pattern')).default([...defaultAllowedImages]),
+  SHELF_EGRESS_PUBLISHERS: csv.pipe(z.array(z.string().regex(/^(user|group|role|repo):.+/, 'entries are user:NAME, group:NAME, role:ROLE or repo:URL'))).default([]),
   SHELF_MAX_MEMORY: MemoryQuantity.default('512Mi'),
   SHELF_MAX_CPUS: z.coerce.number().positive().default(1),
   SHELF_MAX_PIDS: z.coerce.number().int().positive().default(256),
@@ -79,6 +83,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       timeoutSeconds: e.SHELF_MAX_TIMEOUT,
     },
     jobRetentionDays: e.SHELF_JOB_RETENTION_DAYS,
+    runtimeRules: { allowedImages: e.SHELF_ALLOWED_IMAGES, egressPublishers: e.SHELF_EGRESS_PUBLISHERS },
     auth: authSettings(e),
   };
 }

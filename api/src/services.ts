@@ -4,6 +4,9 @@ import { BundleStore } from './bundles/bundleStore.js';
 import type { BundleLimits } from './bundles/bundleLimits.js';
 import { CatalogImports } from './imports/catalogImports.js';
 import { ImportLog } from './imports/importLog.js';
+import type { RuntimeRules } from './auth/policy.js';
+import { defaultAllowedImages } from './config.js';
+import { ItemGrants } from './registry/itemGrants.js';
 import { Registry } from './registry/registry.js';
 import { VersionArchive } from './registry/versionArchive.js';
 
@@ -13,6 +16,8 @@ export interface ServiceOptions {
   localRoots: string[];
   maxBundleBytes: number;
   bundleLimits?: BundleLimits;
+  /** Which images and network items may ask for; the defaults when not given. */
+  runtimeRules?: RuntimeRules;
 }
 
 /** The catalog's parts wired together; main.ts and the tests build them the same way. */
@@ -23,10 +28,12 @@ export async function createCatalogServices(redis: Redis, opts: ServiceOptions) 
   const registry = new Registry(redis, keys);
   const archive = new VersionArchive(opts.bundlesDir);
   const importLog = new ImportLog(redis, keys);
+  const grants = new ItemGrants(redis, keys);
+  const runtime = { rules: opts.runtimeRules ?? { allowedImages: [...defaultAllowedImages], egressPublishers: [] }, grants };
   const imports = new CatalogImports(
-    { store, registry, archive, log: importLog },
+    { store, registry, archive, runtime, log: importLog },
     { localRoots: opts.localRoots, maxBundleBytes: opts.maxBundleBytes, bundleLimits: opts.bundleLimits },
   );
-  return { keys, store, registry, archive, importLog, imports };
+  return { keys, store, registry, archive, runtime, grants, importLog, imports };
 }
 export type CatalogServices = Awaited<ReturnType<typeof createCatalogServices>>;

@@ -40,6 +40,8 @@ const expected: Record<string, Access> = {
   'POST /api/catalog/bundle/upload': 'publisher',
   'POST /api/catalog/git/sync': 'publisher',
   'POST /api/catalog/git/webhook': 'public',
+  'GET /api/catalog/:id/grants': 'viewer',
+  'PUT /api/catalog/:id/grants/:name': 'admin',
   'GET /api/bundles/:digest': 'viewer',
   'POST /api/jobs': 'runner',
   'GET /api/jobs': 'viewer',
@@ -111,6 +113,7 @@ function pathFor(route: string, who: Identity): string {
     .replace('/api/catalog/:id/', `/api/catalog/${ids.item}/`)
     .replace(':version', 'latest')
     .replace(':importId', 'no-such-import')
+    .replace(':name', 'egress')
     .replace(':digest', ids.digest);
   if (filled.includes(':')) throw new Error(`no test value for a parameter of ${route}: add one to pathFor`);
   return filled;

@@ -55,6 +55,8 @@ export function redisKeys(prefix = 'shelf') {
     jobsByUser: (userId: string) => `${prefix}:jobs:user:${userId}`,
     /** string (SET NX): JSON ItemOwners, written by the first publish of an item id. */
     itemOwners: (itemId: string) => `${prefix}:item:${itemId}:owners`,
+    /** hash: permission name (`egress`) → JSON {by, at} of the admin who granted it to an item id. */
+    itemGrants: (itemId: string) => `${prefix}:item:${itemId}:grants`,
     /** hash: a user's fields. */
     user: (userId: string) => `${prefix}:user:${userId}`,
     /** hash: lowercase username → user id (usernames are unique whatever their case). */

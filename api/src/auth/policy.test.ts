@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Actor, Role } from '@shelf/contract';
-import { canActOnJob, canCreateToken, canPublishItem, canRevokeToken, canRunItem, canSeeJob, hasRole, matchesPrincipal, type Decision, type ItemOwners } from './policy.js';
+import { canActOnJob, canCreateToken, canPublishItem, canRevokeToken, canRunItem, canSeeJob, canUseRuntime, hasRole, matchesPrincipal, type Decision, type ItemOwners, type RuntimeRules } from './policy.js';
 import type { Principal } from './principal.js';
 
 // Every permission decision, one table per policy function. A refusal's reason is what the
@@ -129,6 +129,34 @@ describe('canPublishItem: new ids are free; others belong to their first publish
     ['a webhook, an id first published by a user, not from Git', webhook(repo), byPiaAndPlatform, no('tools was first published from outside Git; a webhook publishes only new ids and ids bound to its repository')],
   ])('%s', (_, publisher, owners, expected) => {
     expect(canPublishItem(publisher, 'tools', owners)).toEqual(expected);
+  });
+});
+
+describe('canUseRuntime: the operator decides images and network egress', () => {
+  const repo = 'https://git.example.com/net/probes.git';
+  const rules: RuntimeRules = {
+    allowedImages: ['shelf/runtime-shell:1', 'registry.local/team/*:*'],
+    egressPublishers: ['group:netops', 'user:Pia', `repo:${repo}`],
+  };
+  const item = (image: string, network: 'none' | 'egress' = 'none') => ({ id: 'probe', runtime: { image, command: ['true'] }, network });
+  const badImage = (image: string) => no(`the image ${image} is not allowed on this Shelf (SHELF_ALLOWED_IMAGES: shelf/runtime-shell:1, registry.local/team/*:*)`);
+  const needsGrant = no("probe asks for network: egress, which needs an admin's grant for the item or a publisher named in SHELF_EGRESS_PUBLISHERS");
+
+  it.each<[string, { principal: Principal | null; repository?: string }, ReturnType<typeof item>, boolean, Decision]>([
+    ['an allowed image, no network', { principal: paul }, item('shelf/runtime-shell:1'), false, yes],
+    ['an image a glob allows', { principal: paul }, item('registry.local/team/tool:2'), false, yes],
+    ['another image the host has', { principal: ada }, item('shelf/base:bookworm'), false, badImage('shelf/base:bookworm')],
+    ['a glob does not cross a slash', { principal: ada }, item('registry.local/team/sub/tool:2'), false, badImage('registry.local/team/sub/tool:2')],
+    ['egress by a publisher nobody named', { principal: paul }, item('shelf/runtime-shell:1', 'egress'), false, needsGrant],
+    ['egress by a named user (any case)', { principal: pia }, item('shelf/runtime-shell:1', 'egress'), false, yes],
+    ['egress by a member of a named group', { principal: who('nina', 'publisher', ['netops']) }, item('shelf/runtime-shell:1', 'egress'), false, yes],
+    ['egress by an admin', { principal: ada }, item('shelf/runtime-shell:1', 'egress'), false, yes],
+    ['egress granted to the item by an admin', { principal: paul }, item('shelf/runtime-shell:1', 'egress'), true, yes],
+    ['egress by a webhook of a named repository', { principal: null, repository: repo }, item('shelf/runtime-shell:1', 'egress'), false, yes],
+    ['egress by a webhook of another repository', { principal: null, repository: 'https://git.example.com/fork.git' }, item('shelf/runtime-shell:1', 'egress'), false, needsGrant],
+    ['a grant does not allow an image', { principal: paul }, item('shelf/base:bookworm', 'egress'), true, badImage('shelf/base:bookworm')],
+  ])('%s', (_, publisher, manifest, granted, expected) => {
+    expect(canUseRuntime(publisher, manifest, rules, granted)).toEqual(expected);
   });
 });
 

@@ -1,3 +1,4 @@
+import picomatch from 'picomatch';
 import { defaultRunAccess, isRole, roleAtLeast, type Actor, type Manifest, type Role } from '@shelf/contract';
 import type { Principal } from './principal.js';
 
@@ -84,6 +85,36 @@ export function canPublishItem(publisher: Publisher, itemId: string, owners: Ite
   if (isOwner) return yes;
   const who = [...owners.users.map((u) => u.username), ...(owners.group ? [`group ${owners.group}`] : [])].join(', ');
   return no(`${itemId} belongs to ${who || 'its first publisher'}; only its owners and admins publish new versions`);
+}
+
+/** What the operator lets items ask for (SHELF_ALLOWED_IMAGES, SHELF_EGRESS_PUBLISHERS). */
+export interface RuntimeRules {
+  /** Glob patterns of the images items may name. */
+  allowedImages: string[];
+  /** Principals (`user:`, `group:`, `role:`) and repositories (`repo:<url>`) whose items may have network egress. */
+  egressPublishers: string[];
+}
+
+/**
+ * Whether a publisher may have an item run `manifest.runtime.image` and with the network it asks
+ * for. Egress reaches the outside world from the operator's network, so it is the operator's
+ * to give: an admin publishes it, a publisher or repository the operator named does, or an
+ * admin granted it to the item id.
+ */
+export function canUseRuntime(publisher: Publisher, manifest: Pick<Manifest, 'id' | 'runtime' | 'network'>, rules: RuntimeRules, egressGranted: boolean): Decision {
+  const image = manifest.runtime.image;
+  if (!rules.allowedImages.some((pattern) => picomatch.isMatch(image, pattern, { dot: true }))) {
+    return no(`the image ${image} is not allowed on this Shelf (SHELF_ALLOWED_IMAGES: ${rules.allowedImages.join(', ')})`);
+  }
+  if (manifest.network !== 'egress' || egressGranted) return yes;
+  const p = publisher.principal;
+  if (p?.role === 'admin') return yes;
+  const named = rules.egressPublishers.some((entry) =>
+    entry.startsWith('repo:') ? publisher.repository === entry.slice('repo:'.length) : p !== null && matchesPrincipal(p, entry),
+  );
+  return named
+    ? yes
+    : no(`${manifest.id} asks for network: egress, which needs an admin's grant for the item or a publisher named in SHELF_EGRESS_PUBLISHERS`);
 }
 
 /** An API token's role is at most its creator's. */

@@ -50,6 +50,7 @@ export function createGitServices(redis: Redis, opts: GitServiceOptions) {
         store: opts.store,
         registry: opts.registry,
         archive: opts.archive,
+        runtime: opts.runtime,
         logger: opts.logger,
         metrics: opts.metrics,
         policy,

@@ -4,7 +4,8 @@ import { ItemFiles, validateItem, type ImportResult, type ItemTexts, type Source
 import type { BundleStore } from '../bundles/bundleStore.js';
 import type { ItemEntry } from '../bundles/entryRules.js';
 import { packBundle } from '../bundles/packBundle.js';
-import { canPublishItem, type ItemOwners, type Publisher } from '../auth/policy.js';
+import { canPublishItem, canUseRuntime, type ItemOwners, type Publisher, type RuntimeRules } from '../auth/policy.js';
+import type { ItemGrants } from '../registry/itemGrants.js';
 import { ConflictError, ForbiddenError, ValidationError } from '../errors.js';
 import { versionConflict, type Registry } from '../registry/registry.js';
 import type { VersionArchive } from '../registry/versionArchive.js';
@@ -13,6 +14,8 @@ export interface ImportDeps {
   store: BundleStore;
   registry: Registry;
   archive: VersionArchive;
+  /** The operator's rules on images and network, and the grants admins gave item ids. */
+  runtime: { rules: RuntimeRules; grants: ItemGrants };
 }
 
 /** Text files we read into memory are small by nature; a huge one is a mistake or an attack. */
@@ -74,6 +77,8 @@ export async function importFolder(
   const { manifest, schema, uiSchema, readme } = validation.item;
   const owners = await deps.registry.owners(manifest.id);
   checkPublisher(publisher, manifest.id, owners);
+  const runtime = canUseRuntime(publisher, manifest, deps.runtime.rules, await deps.runtime.grants.has(manifest.id, 'egress'));
+  if (!runtime.allowed) throw new ForbiddenError(runtime.reason);
   const existing = await deps.registry.findVersion(manifest.id, manifest.version);
 
   const temp = deps.store.tempPath('.tar.gz');

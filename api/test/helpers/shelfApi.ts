@@ -17,6 +17,7 @@ import { createLogger } from '../../src/logger.js';
 import { createMetrics, type Metrics } from '../../src/metrics.js';
 import type { ReadinessCheck } from '../../src/routes/operations.js';
 import { createCatalogServices, type CatalogServices } from '../../src/services.js';
+import type { RuntimeRules } from '../../src/auth/policy.js';
 
 export const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
@@ -43,6 +44,8 @@ export interface ShelfApiOptions {
   port?: number;
   /** The allowed local-import root; a fresh temp folder by default. */
   localRoot?: string;
+  /** SHELF_ALLOWED_IMAGES / SHELF_EGRESS_PUBLISHERS; the defaults otherwise. */
+  runtimeRules?: RuntimeRules;
 }
 
 export interface ShelfApi {
@@ -82,6 +85,7 @@ export async function startShelfApi(opts: ShelfApiOptions = {}): Promise<ShelfAp
     localRoots: [root],
     maxBundleBytes: opts.maxBundleBytes ?? 50 * 1024 * 1024,
     bundleLimits: opts.bundleLimits,
+    runtimeRules: opts.runtimeRules,
   });
   const port = opts.port ?? 0;
   const settings: AuthSettings = {

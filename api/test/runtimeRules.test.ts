@@ -1,0 +1,97 @@
+import path from 'node:path';
+import { readdir } from 'node:fs/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { defaultAllowedImages } from '../src/config.js';
+import { writeItem } from './catalogHarness.js';
+import { asAdmin, startShelfApi, type ShelfApi } from './helpers/shelfApi.js';
+
+// The operator, not the uploader, decides which images items run on and whether they reach
+// the network: through the real API, with real users and their tokens.
+
+let api: ShelfApi;
+const users: Record<string, Record<string, string>> = {};
+
+async function call(method: string, p: string, body: unknown, headers: Record<string, string>): Promise<{ status: number; body: any }> {
+  const res = await fetch(`${api.url}${p}`, {
+    method,
+    headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  return { status: res.status, body: text ? JSON.parse(text) : null };
+}
+
+async function user(username: string, role: string): Promise<Record<string, string>> {
+  const password = 'a long enough password';
+  expect((await call('POST', '/api/users', { username, password, role }, asAdmin)).status).toBe(201);
+  const login = await fetch(`${api.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password }) });
+  const cookie = login.headers.get('set-cookie')!.split(';')[0]!;
+  return { authorization: `Bearer ${(await call('POST', '/api/tokens', { name: 'test' }, { cookie, origin: api.url })).body.token}` };
+}
+
+async function importAs(headers: Record<string, string>, id: string, version: string, opts: { image?: string; network?: 'none' | 'egress' } = {}) {
+  const manifest = [`id: ${id}`, `name: ${id}`, `version: ${version}`, 'runtime:', `  image: ${opts.image ?? 'shelf/runtime-shell:1'}`, '  command: ["bash", "main.sh"]', `network: ${opts.network ?? 'none'}`, ''].join('\n');
+  const dir = await writeItem(path.join(api.root, `${id}-${version}-${Math.random().toString(16).slice(2)}`), { id, manifest });
+  return call('POST', '/api/catalog/local/import', { path: dir }, headers);
+}
+
+const bundles = async () => (await readdir(api.bundlesDir)).filter((f) => f.endsWith('.tar.gz'));
+
+beforeAll(async () => {
+  api = await startShelfApi({ jobs: false, runtimeRules: { allowedImages: [...defaultAllowedImages, 'registry.local/team/*:*'], egressPublishers: ['user:nina'] } });
+  users.pia = await user('pia', 'publisher');
+  users.nina = await user('nina', 'publisher');
+});
+afterAll(async () => {
+  await api?.close();
+});
+
+describe('images', () => {
+  it('refuses an image outside SHELF_ALLOWED_IMAGES at import, even for an admin, storing nothing', async () => {
+    const refused = await importAs(asAdmin, 'on-base', '1.0.0', { image: 'shelf/base:bookworm' });
+    expect(refused.status).toBe(403);
+    expect(refused.body.error.message).toBe(
+      'the image shelf/base:bookworm is not allowed on this Shelf (SHELF_ALLOWED_IMAGES: shelf/runtime-shell:1, shelf/runtime-python:1, shelf/runtime-node:1, registry.local/team/*:*)',
+    );
+    expect(await bundles()).toEqual([]);
+    expect((await call('GET', '/api/catalog/on-base/versions', undefined, asAdmin)).status).toBe(404);
+    expect((await importAs(users.pia!, 'team-tool', '1.0.0', { image: 'registry.local/team/tool:2' })).status).toBe(201);
+  });
+});
+
+describe('network egress is a permission', () => {
+  it('refuses egress from a publisher nobody named, until an admin grants it to the item id', async () => {
+    const refused = await importAs(users.pia!, 'probe', '1.0.0', { network: 'egress' });
+    expect(refused.status).toBe(403);
+    expect(refused.body.error.message).toMatch(/probe asks for network: egress, which needs an admin's grant/);
+    expect(await bundles()).not.toContainEqual(expect.stringContaining('probe'));
+
+    // A publisher cannot grant it to themselves; an admin can, before the first publish.
+    expect((await call('PUT', '/api/catalog/probe/grants/egress', { granted: true }, users.pia!)).status).toBe(403);
+    const granted = await call('PUT', '/api/catalog/probe/grants/egress', { granted: true }, asAdmin);
+    expect(granted.status).toBe(200);
+    expect(granted.body.grants.egress.by.username).toBe('admin-token');
+    expect((await importAs(users.pia!, 'probe', '1.0.0', { network: 'egress' })).status).toBe(201);
+
+    // Revoked: versions already published stay, new ones are refused again.
+    expect((await call('PUT', '/api/catalog/probe/grants/egress', { granted: false }, asAdmin)).body.grants).toEqual({});
+    expect((await importAs(users.pia!, 'probe', '1.1.0', { network: 'egress' })).status).toBe(403);
+    expect((await call('GET', '/api/catalog/probe/versions', undefined, users.pia!)).body.items.map((v: any) => v.version)).toEqual(['1.0.0']);
+
+    const audit = await call('GET', '/api/audit?action=item.grant', undefined, asAdmin);
+    expect(audit.body.items.map((e: any) => [e.target, e.outcome])).toEqual(
+      expect.arrayContaining([['probe', 'ok'], ['probe', 'denied']]),
+    );
+  });
+
+  it('lets a publisher named in SHELF_EGRESS_PUBLISHERS and admins publish egress', async () => {
+    expect((await importAs(users.nina!, 'ninas-probe', '1.0.0', { network: 'egress' })).status).toBe(201);
+    expect((await importAs(asAdmin, 'admins-probe', '1.0.0', { network: 'egress' })).status).toBe(201);
+  });
+
+  it('answers 400 for a malformed item id and 404 for an unknown grant', async () => {
+    expect((await call('PUT', '/api/catalog/Not..An.Id/grants/egress', { granted: true }, asAdmin)).status).toBe(400);
+    expect((await call('PUT', '/api/catalog/probe/grants/root', { granted: true }, asAdmin)).status).toBe(404);
+    expect((await call('PUT', '/api/catalog/probe/grants/egress', { granted: 'yes' }, asAdmin)).status).toBe(400);
+  });
+});
