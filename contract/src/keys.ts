@@ -15,6 +15,8 @@ export function redisKeys(prefix = 'shelf') {
     importRecord: (importId: string) => `${prefix}:import:${importId}`,
     /** sorted set: importId scored by creation time. */
     imports: `${prefix}:imports`,
+    /** sorted set: the failed or ignored ones among `imports`, trimmed apart so refusals cannot flush the history. */
+    importsRefused: `${prefix}:imports:refused`,
     /** string: importId of a webhook delivery id (redelivery dedupe). */
     delivery: (deliveryId: string) => `${prefix}:delivery:${deliveryId}`,
     /** string with a TTL: importId of a Git tag import, keyed by sha256 of (repository, tag, commit). */

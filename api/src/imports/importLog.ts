@@ -5,6 +5,11 @@ import { NotFoundError } from '../errors.js';
 
 /** How many import attempts the list keeps; older ones are dropped with their records. */
 const keep = 5000;
+/**
+ * How many of those may be failed or ignored. Refusals cost an attacker nothing, so they are
+ * trimmed among themselves: 5,000 refused requests cannot push real imports out of the history.
+ */
+const keepRefused = 1000;
 
 /** Every import attempt of any source, newest first, with its outcome. */
 export class ImportLog {
@@ -29,7 +34,11 @@ export class ImportLog {
     const record = await this.get(importId);
     const next: ImportRecord = { ...record, ...change, updatedAt: new Date().toISOString() };
     if (change.error === undefined) delete next.error;
-    await this.redis.set(this.keys.importRecord(importId), JSON.stringify(next));
+    const refused = change.state === 'failed' || change.state === 'ignored';
+    const write = this.redis.multi().set(this.keys.importRecord(importId), JSON.stringify(next));
+    if (refused) write.zadd(this.keys.importsRefused, Date.parse(record.createdAt), importId);
+    await write.exec();
+    if (refused) await this.trimRefused();
     return next;
   }
 
@@ -47,11 +56,19 @@ export class ImportLog {
   }
 
   private async trim(): Promise<void> {
-    const stale = await this.redis.zrange(this.keys.imports, 0, -keep - 1);
+    await this.drop(await this.redis.zrange(this.keys.imports, 0, -keep - 1));
+  }
+
+  private async trimRefused(): Promise<void> {
+    await this.drop(await this.redis.zrange(this.keys.importsRefused, 0, -keepRefused - 1));
+  }
+
+  private async drop(stale: string[]): Promise<void> {
     if (!stale.length) return;
     await this.redis
       .multi()
       .zrem(this.keys.imports, ...stale)
+      .zrem(this.keys.importsRefused, ...stale)
       .del(...stale.map((id) => this.keys.importRecord(id)))
       .exec();
   }
