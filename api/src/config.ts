@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { ConfigError, MemoryQuantity, parseEnv } from '@shelf/contract';
 import { parseRoleMap, type AuthSettings } from './auth/authSettings.js';
+import { defaultStoreQuota } from './imports/storeQuota.js';
 
 /** The project root: relative settings resolve against it, whatever the working directory. */
 export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -25,6 +26,9 @@ const Env = z.object({
   SHELF_LOCAL_ROOTS: csv.default(['catalog-examples']),
   SHELF_MAX_BUNDLE_BYTES: bytes.default(50 * 1024 * 1024),
   SHELF_MAX_JSON_BYTES: bytes.default(1024 * 1024),
+  SHELF_MAX_STORE_BYTES: bytes.default(defaultStoreQuota.maxStoreBytes),
+  SHELF_MAX_PUBLISHER_STORE_BYTES: bytes.default(defaultStoreQuota.maxPublisherStoreBytes),
+  SHELF_MAX_VERSIONS_PER_ITEM: z.coerce.number().int().positive().default(defaultStoreQuota.maxVersionsPerItem),
   SHELF_IMPORT_EXAMPLES: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
   SHELF_WEB_DIR: z.string().default('web/dist'),
   SHELF_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -83,6 +87,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       timeoutSeconds: e.SHELF_MAX_TIMEOUT,
     },
     jobRetentionDays: e.SHELF_JOB_RETENTION_DAYS,
+    storeQuota: { maxStoreBytes: e.SHELF_MAX_STORE_BYTES, maxPublisherStoreBytes: e.SHELF_MAX_PUBLISHER_STORE_BYTES, maxVersionsPerItem: e.SHELF_MAX_VERSIONS_PER_ITEM },
     runtimeRules: { allowedImages: e.SHELF_ALLOWED_IMAGES, egressPublishers: e.SHELF_EGRESS_PUBLISHERS },
     auth: authSettings(e),
   };

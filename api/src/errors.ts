@@ -72,6 +72,13 @@ export class RateLimitedError extends AppError {
   }
 }
 
+/** Storing this would pass a quota the operator set: 507, naming the quota and its setting. */
+export class QuotaExceededError extends AppError {
+  constructor(message: string, details?: unknown) {
+    super(507, ErrorCode.QUOTA_EXCEEDED, message, details);
+  }
+}
+
 export class PayloadTooLargeError extends AppError {
   constructor(message: string) {
     super(413, ErrorCode.PAYLOAD_TOO_LARGE, message);

@@ -7,6 +7,7 @@ import { ImportLog } from './imports/importLog.js';
 import type { RuntimeRules } from './auth/policy.js';
 import { defaultAllowedImages } from './config.js';
 import { ItemGrants } from './registry/itemGrants.js';
+import { StoreQuota, type StoreQuotaLimits } from './imports/storeQuota.js';
 import { Registry } from './registry/registry.js';
 import { VersionArchive } from './registry/versionArchive.js';
 
@@ -18,6 +19,8 @@ export interface ServiceOptions {
   bundleLimits?: BundleLimits;
   /** Which images and network items may ask for; the defaults when not given. */
   runtimeRules?: RuntimeRules;
+  /** Bundle store quotas; the defaults when not given. */
+  storeQuota?: StoreQuotaLimits;
 }
 
 /** The catalog's parts wired together; main.ts and the tests build them the same way. */
@@ -29,11 +32,12 @@ export async function createCatalogServices(redis: Redis, opts: ServiceOptions) 
   const archive = new VersionArchive(opts.bundlesDir);
   const importLog = new ImportLog(redis, keys);
   const grants = new ItemGrants(redis, keys);
+  const quota = new StoreQuota(redis, keys, opts.storeQuota);
   const runtime = { rules: opts.runtimeRules ?? { allowedImages: [...defaultAllowedImages], egressPublishers: [] }, grants };
   const imports = new CatalogImports(
-    { store, registry, archive, runtime, log: importLog },
+    { store, registry, archive, runtime, quota, log: importLog },
     { localRoots: opts.localRoots, maxBundleBytes: opts.maxBundleBytes, bundleLimits: opts.bundleLimits },
   );
-  return { keys, store, registry, archive, runtime, grants, importLog, imports };
+  return { keys, store, registry, archive, runtime, grants, quota, importLog, imports };
 }
 export type CatalogServices = Awaited<ReturnType<typeof createCatalogServices>>;

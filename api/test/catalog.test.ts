@@ -302,7 +302,7 @@ describe('an import that loses a race', () => {
       }
     }
     const registry = new RacingRegistry(api.redis, api.services.keys);
-    const deps = { store: api.services.store, registry, archive: api.services.archive, runtime: api.services.runtime };
+    const deps = { ...api.services, registry };
     const admin = { principal: { ...adminTokenActor, role: 'admin' as const, groups: [], via: 'token' as const } };
     const folders = [await writeItem(path.join(api.root, 'one'), { name: 'One' }), await writeItem(path.join(api.root, 'two'), { name: 'Two' })];
     const outcomes = await Promise.allSettled(

@@ -1,7 +1,11 @@
+import { randomBytes } from 'node:crypto';
+import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { reindex } from '../src/registry/reindex.js';
+import { createLogger } from '../src/logger.js';
 import { getJson, postJson, writeItem } from './catalogHarness.js';
-import { startShelfApi, type ShelfApi } from './helpers/shelfApi.js';
+import { asAdmin, startShelfApi, type ShelfApi } from './helpers/shelfApi.js';
 
 // What one client may store or hold, through the real API: over a quota the answer says which
 // one, and nothing is half-written.
@@ -30,5 +34,60 @@ describe('import history', () => {
     // Refusals are trimmed among themselves to the newest 1,000.
     expect(await api.redis.zcard(api.catalog.keys.importsRefused)).toBe(1000);
     expect(await api.redis.zcard(api.catalog.keys.imports)).toBe(1001);
+  });
+});
+
+describe('bundle store quotas', () => {
+  /** An item with 75 KiB of random bytes as base64 (6 bits a character), so its bundle is about 76 KiB. */
+  const bulkyItem = (id: string, version = '1.0.0') =>
+    writeItem(path.join(api.root, `${id}-${version}-${randomBytes(3).toString('hex')}`), { id, version, extra: { 'data.txt': randomBytes(75_000).toString('base64') } });
+  const importAs = async (headers: Record<string, string>, dir: string) => {
+    const res = await fetch(`${api.url}/api/catalog/local/import`, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify({ path: dir }) });
+    return { status: res.status, body: (await res.json()) as any };
+  };
+  const storedBundles = async () => (await readdir(api.bundlesDir)).filter((f) => f.endsWith('.tar.gz')).length;
+
+  async function publisher(username: string): Promise<Record<string, string>> {
+    const password = 'a long enough password';
+    expect((await postJson(`${api.url}/api/users`, { username, password, role: 'publisher' })).status).toBe(201);
+    const login = await fetch(`${api.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password }) });
+    const cookie = login.headers.get('set-cookie')!.split(';')[0]!;
+    const token = await fetch(`${api.url}/api/tokens`, { method: 'POST', headers: { cookie, origin: api.url, 'content-type': 'application/json' }, body: JSON.stringify({ name: 't' }) });
+    return { authorization: `Bearer ${((await token.json()) as { token: string }).token}` };
+  }
+
+  it('caps the bytes one publisher stores (507), counts a re-import once, and leaves others free', async () => {
+    api = await startShelfApi({ jobs: false, storeQuota: { maxStoreBytes: 10_000_000, maxPublisherStoreBytes: 200_000, maxVersionsPerItem: 100 } });
+    const pia = await publisher('pia');
+    const paul = await publisher('paul');
+    const first = await bulkyItem('one');
+    expect((await importAs(pia, first)).status).toBe(201);
+    expect((await importAs(pia, first)).status).toBe(200); // unchanged: no new bytes
+    expect((await importAs(pia, await bulkyItem('two'))).status).toBe(201);
+    const over = await importAs(pia, await bulkyItem('three'));
+    expect(over.status).toBe(507);
+    expect(over.body.error).toMatchObject({ code: 'QUOTA_EXCEEDED' });
+    expect(over.body.error.message).toMatch(/^pia has stored 1\d\d(\.\d)? KiB of bundles, this one \(7\d(\.\d)? KiB\) would pass their 195\.3 KiB \(SHELF_MAX_PUBLISHER_STORE_BYTES\)$/);
+    expect(await storedBundles()).toBe(2);
+    expect((await getJson(`${api.url}/api/catalog/three/versions`)).status).toBe(404);
+    expect((await importAs(paul, await bulkyItem('four'))).status).toBe(201);
+
+    // Redis lost the counters: the next start counts them again from the store, and the quota still holds.
+    await api.redis.del(api.catalog.keys.storeBytes, api.catalog.keys.storeBytesByPublisher);
+    await reindex({ ...api.catalog, logger: createLogger('silent') });
+    expect((await importAs(pia, await bulkyItem('five'))).status).toBe(507);
+  });
+
+  it('caps the whole store and the versions of one item', async () => {
+    api = await startShelfApi({ jobs: false, storeQuota: { maxStoreBytes: 200_000, maxPublisherStoreBytes: 10_000_000, maxVersionsPerItem: 2 } });
+    expect((await importAs(asAdmin, await bulkyItem('tool', '1.0.0'))).status).toBe(201);
+    expect((await importAs(asAdmin, await bulkyItem('tool', '1.1.0'))).status).toBe(201);
+    const third = await importAs(asAdmin, await bulkyItem('tool', '1.2.0'));
+    expect(third.status).toBe(507);
+    expect(third.body.error.message).toBe('tool has 2 versions, the most SHELF_MAX_VERSIONS_PER_ITEM allows; ask an admin to raise it');
+    const full = await importAs(asAdmin, await bulkyItem('other'));
+    expect(full.status).toBe(507);
+    expect(full.body.error.message).toMatch(/^the bundle store is full: .* of 195\.3 KiB \(SHELF_MAX_STORE_BYTES\) used, this bundle needs/);
+    expect(await storedBundles()).toBe(2);
   });
 });

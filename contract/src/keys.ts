@@ -59,6 +59,10 @@ export function redisKeys(prefix = 'shelf') {
     itemOwners: (itemId: string) => `${prefix}:item:${itemId}:owners`,
     /** hash: permission name (`egress`) → JSON {by, at} of the admin who granted it to an item id. */
     itemGrants: (itemId: string) => `${prefix}:item:${itemId}:grants`,
+    /** string: bytes of all stored bundles (the store quota's counter). */
+    storeBytes: `${prefix}:store:bytes`,
+    /** hash: publisher (`source.importedBy`) → bytes of the bundles they stored. */
+    storeBytesByPublisher: `${prefix}:store:bytes-by-publisher`,
     /** hash: a user's fields. */
     user: (userId: string) => `${prefix}:user:${userId}`,
     /** hash: lowercase username → user id (usernames are unique whatever their case). */

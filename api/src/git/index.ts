@@ -51,6 +51,7 @@ export function createGitServices(redis: Redis, opts: GitServiceOptions) {
         registry: opts.registry,
         archive: opts.archive,
         runtime: opts.runtime,
+        quota: opts.quota,
         logger: opts.logger,
         metrics: opts.metrics,
         policy,

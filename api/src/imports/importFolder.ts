@@ -6,6 +6,7 @@ import type { ItemEntry } from '../bundles/entryRules.js';
 import { packBundle } from '../bundles/packBundle.js';
 import { canPublishItem, canUseRuntime, type ItemOwners, type Publisher, type RuntimeRules } from '../auth/policy.js';
 import type { ItemGrants } from '../registry/itemGrants.js';
+import type { StoreQuota } from './storeQuota.js';
 import { ConflictError, ForbiddenError, ValidationError } from '../errors.js';
 import { versionConflict, type Registry } from '../registry/registry.js';
 import type { VersionArchive } from '../registry/versionArchive.js';
@@ -16,6 +17,7 @@ export interface ImportDeps {
   archive: VersionArchive;
   /** The operator's rules on images and network, and the grants admins gave item ids. */
   runtime: { rules: RuntimeRules; grants: ItemGrants };
+  quota: StoreQuota;
 }
 
 /** Text files we read into memory are small by nature; a huge one is a mistake or an attack. */
@@ -101,6 +103,7 @@ export async function importFolder(
       source,
       createdAt: new Date().toISOString(),
     };
+    await deps.quota.checkVersions(record.id);
     if (!owners) {
       // The first publish of an id makes its owners; a rival first publish that got there first decides instead.
       const claimed: ItemOwners = {
@@ -110,6 +113,7 @@ export async function importFolder(
       };
       checkPublisher(publisher, manifest.id, await deps.registry.claim(manifest.id, claimed));
     }
+    await deps.quota.reserve(source.importedBy, packed.size);
     await deps.store.put(temp, packed.digest);
     let outcome;
     try {
@@ -118,9 +122,13 @@ export async function importFolder(
       // A rival import of the same version with other content won between our check and our
       // publish: this bundle belongs to no version and must not stay behind, servable by digest.
       // (Any other failure may have come after the version was written: keep the bundle then.)
-      if (err instanceof ConflictError) await deps.store.remove(packed.digest);
+      if (err instanceof ConflictError) {
+        await deps.store.remove(packed.digest);
+        await deps.quota.release(source.importedBy, packed.size);
+      }
       throw err;
     }
+    if (outcome.status !== 'created') await deps.quota.release(source.importedBy, packed.size);
     if (outcome.record.digest !== packed.digest) await deps.store.remove(packed.digest);
     if (outcome.status === 'created') await deps.archive.write(record);
     return { id: record.id, version: record.version, digest: outcome.record.digest, status: outcome.status };

@@ -18,6 +18,7 @@ import { createMetrics, type Metrics } from '../../src/metrics.js';
 import type { ReadinessCheck } from '../../src/routes/operations.js';
 import { createCatalogServices, type CatalogServices } from '../../src/services.js';
 import type { RuntimeRules } from '../../src/auth/policy.js';
+import type { StoreQuotaLimits } from '../../src/imports/storeQuota.js';
 
 export const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
@@ -46,6 +47,8 @@ export interface ShelfApiOptions {
   localRoot?: string;
   /** SHELF_ALLOWED_IMAGES / SHELF_EGRESS_PUBLISHERS; the defaults otherwise. */
   runtimeRules?: RuntimeRules;
+  /** Bundle store quotas; the defaults otherwise. */
+  storeQuota?: StoreQuotaLimits;
 }
 
 export interface ShelfApi {
@@ -86,6 +89,7 @@ export async function startShelfApi(opts: ShelfApiOptions = {}): Promise<ShelfAp
     maxBundleBytes: opts.maxBundleBytes ?? 50 * 1024 * 1024,
     bundleLimits: opts.bundleLimits,
     runtimeRules: opts.runtimeRules,
+    storeQuota: opts.storeQuota,
   });
   const port = opts.port ?? 0;
   const settings: AuthSettings = {
