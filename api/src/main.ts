@@ -56,7 +56,7 @@ async function main() {
     git: { services: git, webhookSecret: config.webhookSecret },
   });
   const server = http.createServer(app);
-  const closeJobsSocket = attachJobsWebSocket(server, { events: jobs.events, logs: jobs.store, jobs: jobs.store, auth, logger });
+  const closeJobsSocket = attachJobsWebSocket(server, { events: jobs.events, logs: jobs.store, jobs: jobs.store, auth, logger, ...config.live });
   const stopRetention = startJobRetention(jobs.store, { retentionDays: config.jobRetentionDays, logger });
 
   if (!['127.0.0.1', '::1', 'localhost'].includes(config.host) && !config.auth.publicUrlGiven) {

@@ -29,6 +29,10 @@ export interface JobsSocketOptions {
    */
   allowedOrigins?: string[];
   maxSubscriptionsPerClient?: number;
+  /** Open connections in total (SHELF_WS_MAX_CONNECTIONS): each costs memory whether it subscribes or not. */
+  maxConnections?: number;
+  /** Open connections of one user or token (SHELF_WS_MAX_CONNECTIONS_PER_USER). */
+  maxConnectionsPerUser?: number;
   /** Unsent bytes a client may pile up before it is dropped (1013). */
   maxBufferedBytes?: number;
   heartbeatMs?: number;
@@ -39,6 +43,8 @@ export interface JobsSocketOptions {
 const defaults = {
   allowedOrigins: [] as string[],
   maxSubscriptionsPerClient: 100,
+  maxConnections: 1000,
+  maxConnectionsPerUser: 20,
   maxBufferedBytes: 4 * 1024 * 1024,
   heartbeatMs: 30_000,
   maxPayload: 4 * 1024,
@@ -64,6 +70,9 @@ class JobsGateway {
   /** Who each client is, and the headers that said so (to check them again later). */
   private readonly identities = new Map<LiveClient, { principal: Principal; headers: http.IncomingHttpHeaders }>();
   private readonly recheck: NodeJS.Timeout;
+  /** Connections by principal id, counted from the moment one is accepted (before the handshake ends). */
+  private readonly perPrincipal = new Map<string, number>();
+  private connectionCount = 0;
   /** Every subscription of a job, whichever client holds it: where log batches go. */
   private readonly byJob = new Map<string, Set<LogSubscription>>();
   private readonly heartbeat: NodeJS.Timeout;
@@ -103,11 +112,12 @@ class JobsGateway {
       if (this.server.listenerCount('upgrade') === 1) socket.destroy();
       return;
     }
-    const refuse = (status: string) => {
-      socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+    const refuse = (status: string, reason = '', actor = 'anonymous') => {
+      const body = reason ? `${reason}\n` : '';
+      socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
       // A refused connection is a refused permission check: the audit log keeps it (SPEC §7).
       void this.opts.auth.audit
-        ?.record({ actor: 'anonymous', action: 'ws.connect', target: wsJobsPath, outcome: 'denied', ip: req.socket.remoteAddress ?? '', detail: `${status}; Origin ${req.headers.origin ?? 'none'}` })
+        ?.record({ actor, action: 'ws.connect', target: wsJobsPath, outcome: 'denied', ip: req.socket.remoteAddress ?? '', detail: `${status}; Origin ${req.headers.origin ?? 'none'}${reason ? `; ${reason}` : ''}` })
         .catch((err: Error) => this.opts.logger.warn({ err: err.message }, 'could not write the audit log'));
     };
     if (!this.opts.auth.safety.hostAllowed(req.headers.host)) return void refuse('400 Bad Request');
@@ -115,7 +125,13 @@ class JobsGateway {
     this.opts.auth.authenticator.identify(req.headers).then(
       ({ principal }) => {
         if (!principal) return void refuse('401 Unauthorized');
-        this.wss.handleUpgrade(req, socket, head, (ws) => this.onConnection(ws, socket, principal, req.headers));
+        const over = this.overLimit(principal);
+        if (over) return void refuse(over.status, over.reason, principal.username);
+        const release = this.hold(principal.id, socket);
+        this.wss.handleUpgrade(req, socket, head, (ws) => {
+          ws.once('close', release);
+          this.onConnection(ws, socket, principal, req.headers);
+        });
       },
       (err: unknown) => {
         if (!(err instanceof AppError)) this.opts.logger.warn({ err }, 'websocket authentication failed');
@@ -123,6 +139,34 @@ class JobsGateway {
       },
     );
   };
+
+  private overLimit(principal: Principal): { status: string; reason: string } | undefined {
+    const { maxConnections, maxConnectionsPerUser } = this.opts;
+    if (this.connectionCount >= maxConnections) {
+      return { status: '503 Service Unavailable', reason: `Shelf holds its most live connections (${maxConnections}, SHELF_WS_MAX_CONNECTIONS); try again later` };
+    }
+    if ((this.perPrincipal.get(principal.id) ?? 0) >= maxConnectionsPerUser) {
+      return { status: '429 Too Many Requests', reason: `${principal.username} has ${maxConnectionsPerUser} live connections open, the most one user may (SHELF_WS_MAX_CONNECTIONS_PER_USER); close one first` };
+    }
+    return undefined;
+  }
+
+  /** Counts a connection until it closes, or until its socket closes if the handshake never finishes. */
+  private hold(principalId: string, socket: Duplex): () => void {
+    this.connectionCount++;
+    this.perPrincipal.set(principalId, (this.perPrincipal.get(principalId) ?? 0) + 1);
+    let held = true;
+    const release = () => {
+      if (!held) return;
+      held = false;
+      this.connectionCount--;
+      const left = (this.perPrincipal.get(principalId) ?? 1) - 1;
+      if (left > 0) this.perPrincipal.set(principalId, left);
+      else this.perPrincipal.delete(principalId);
+    };
+    socket.once('close', release);
+    return release;
+  }
 
   /** Non-browser clients send no Origin; a browser's must be this server's own or an allowed one. */
   private originAllowed(req: http.IncomingMessage): boolean {
