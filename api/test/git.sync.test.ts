@@ -206,5 +206,16 @@ describe('repository size limit', () => {
     const record = await small.waitForImport((await small.sync({ url: fileUrl(repo.bare), ref: 'big@1.0.0' })).body.importId);
     expect(record).toMatchObject({ state: 'done', results: [{ id: 'big', status: 'refused', error: expect.stringMatching(/larger than 64 KiB/) }] });
     expect(await readdir(path.join(small.tmp, 'bundles', '.git-cache')).catch(() => [])).toEqual([]);
+
+    // A whole-repository sync fetches every tag at once: each is refused for the same reason.
+    await addFile(repo, 'README.md', 'small');
+    repo.commitAndTag('small', 'small@1.0.0');
+    repo.publish();
+    const all = await small.waitForImport((await small.sync({ url: fileUrl(repo.bare) })).body.importId);
+    expect(all.results).toEqual([
+      expect.objectContaining({ id: 'big', status: 'refused', error: expect.stringMatching(/larger than 64 KiB/) }),
+      expect.objectContaining({ id: 'small', status: 'refused', error: expect.stringMatching(/larger than 64 KiB/) }),
+    ]);
+    expect(await readdir(path.join(small.tmp, 'bundles', '.git-cache')).catch(() => [])).toEqual([]);
   });
 });

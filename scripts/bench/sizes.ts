@@ -6,7 +6,7 @@ export interface BenchSizes {
   queue: { jobs: number; concurrency: number[] };
   api: { catalogItems: number; jobs: number; requests: number; connections: number };
   liveLogs: { lines: number; clients: number };
-  imports: { uploadBytes: number; uploads: number; webhooks: number };
+  imports: { uploadBytes: number; uploads: number; webhooks: number; syncTags: number };
 }
 
 export const fullSizes: BenchSizes = {
@@ -16,7 +16,7 @@ export const fullSizes: BenchSizes = {
   queue: { jobs: 200, concurrency: [1, 2, 4] },
   api: { catalogItems: 1000, jobs: 100_000, requests: 500, connections: 10 },
   liveLogs: { lines: 200_000, clients: 50 },
-  imports: { uploadBytes: 10 * 1024 * 1024, uploads: 3, webhooks: 3 },
+  imports: { uploadBytes: 10 * 1024 * 1024, uploads: 3, webhooks: 3, syncTags: 300 },
 };
 
 export const smokeSizes: BenchSizes = {
@@ -26,5 +26,5 @@ export const smokeSizes: BenchSizes = {
   queue: { jobs: 5, concurrency: [1] },
   api: { catalogItems: 20, jobs: 200, requests: 20, connections: 2 },
   liveLogs: { lines: 1000, clients: 3 },
-  imports: { uploadBytes: 64 * 1024, uploads: 1, webhooks: 1 },
+  imports: { uploadBytes: 64 * 1024, uploads: 1, webhooks: 1, syncTags: 5 },
 };

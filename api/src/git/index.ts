@@ -6,7 +6,7 @@ import type { ImportDeps } from '../imports/importFolder.js';
 import type { ImportLog } from '../imports/importLog.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
-import { defaultFetchOptions, type FetchOptions } from './fetchTag.js';
+import { defaultFetchOptions, type FetchOptions } from './fetchTags.js';
 import { GitImports } from './gitImports.js';
 import { GitSyncQueue, startGitSyncConsumer, type GitSyncQueueOptions } from './gitSyncQueue.js';
 import { GitUrlPolicy, type LookupAll } from './gitUrlPolicy.js';

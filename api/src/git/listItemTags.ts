@@ -4,7 +4,7 @@ import path from 'node:path';
 import { parseItemTag } from '@shelf/contract';
 import type { CheckedRepo } from './gitUrlPolicy.js';
 import { checkTag } from './gitUrlPolicy.js';
-import type { FetchOptions } from './fetchTag.js';
+import type { FetchOptions } from './fetchTags.js';
 import { runGit } from './runGit.js';
 
 /** More tags than this in one sync is a mistake or an attack; the rest wait for the next sync. */

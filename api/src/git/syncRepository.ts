@@ -1,10 +1,10 @@
 import { z } from 'zod';
 import { roles, type ImportItemResult, type ImportState } from '@shelf/contract';
-import type { Publisher } from '../auth/policy.js';
 import type { Metrics } from '../metrics.js';
 import type { GitUrlPolicy } from './gitUrlPolicy.js';
 import { checkTag } from './gitUrlPolicy.js';
-import { importGitTag, type GitImportDeps } from './importGitTag.js';
+import { importGitTag, type GitImportBy, type GitImportDeps } from './importGitTag.js';
+import { importGitTags } from './importGitTags.js';
 import { listItemTags } from './listItemTags.js';
 
 /** What one Git sync job carries: a credential-free URL and, for a single tag, its name. */
@@ -29,24 +29,24 @@ export interface SyncDeps extends GitImportDeps {
 export type SyncOutcome = { state: Extract<ImportState, 'done' | 'ignored'>; results: ImportItemResult[]; error?: string };
 
 /**
- * Imports one tag, or every `<id>@<semver>` tag, of a repository. The URL is checked again
- * here, not only when the job was queued: DNS may answer differently now (rebinding), and
- * the addresses checked now are the ones git is pinned to.
+ * Imports one tag (one fetch of it), or every `<id>@<semver>` tag of a repository (one fetch
+ * of them all). The URL is checked again here, not only when the job was queued: DNS may
+ * answer differently now (rebinding), and the addresses checked now are the ones git is pinned to.
  */
 export async function syncRepository(deps: SyncDeps, job: GitSyncJobData): Promise<SyncOutcome> {
   const repo = await deps.policy.check(job.url);
-  const importedBy = job.provider ? `webhook:${job.provider}` : (job.requestedBy?.username ?? 'sync');
-  const publisher: Publisher = {
-    principal: job.requestedBy ? { ...job.requestedBy, via: 'token' } : null,
-    repository: repo.url,
+  const by: GitImportBy = {
+    importedBy: job.provider ? `webhook:${job.provider}` : (job.requestedBy?.username ?? 'sync'),
+    publisher: { principal: job.requestedBy ? { ...job.requestedBy, via: 'token' } : null, repository: repo.url },
   };
-  const tags = job.ref !== undefined ? [checkTag(job.ref)] : await listItemTags(repo, deps.fetch);
-  if (!tags.length) return { state: 'ignored', results: [], error: 'the repository has no <item-id>@<semver> tags' };
-  const results: ImportItemResult[] = [];
-  for (const tag of tags) {
-    const result = await importGitTag(deps, repo, tag, importedBy, publisher);
-    deps.metrics?.imports.inc({ source: 'git', outcome: result.status });
-    results.push(result);
+  let results: ImportItemResult[];
+  if (job.ref !== undefined) {
+    results = [await importGitTag(deps, repo, checkTag(job.ref), by)];
+  } else {
+    const tags = await listItemTags(repo, deps.fetch);
+    if (!tags.length) return { state: 'ignored', results: [], error: 'the repository has no <item-id>@<semver> tags' };
+    results = await importGitTags(deps, repo, tags, by);
   }
+  for (const result of results) deps.metrics?.imports.inc({ source: 'git', outcome: result.status });
   return { state: 'done', results };
 }

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import type { ImportRecord } from '@shelf/contract';
-import { getJson, shelfFetch } from '../client.js';
+import { getJson, postJson, shelfFetch } from '../client.js';
 import type { BenchContext } from '../context.js';
 import { writeItem, writeUploadBundle } from '../items.js';
 import { row, type Row, type ScenarioResult } from '../report.js';
@@ -82,22 +82,100 @@ async function webhookToVersion(ctx: BenchContext, repo: string, tag: string, co
   });
   const accepted = (await res.json()) as { importId?: string };
   if (res.status !== 202 || !accepted.importId) throw new Error(`webhook answered ${res.status}: ${JSON.stringify(accepted)}`);
+  const record = await finishedImport(ctx, accepted.importId, 60_000);
+  if (!record.results.some((r) => r.status === 'created')) throw new Error(`the webhook import ended ${record.state}: ${JSON.stringify(record).slice(0, 400)}`);
+  return now() - t0;
+}
+
+/** Polls an import record until it is done, failed or ignored. */
+async function finishedImport(ctx: BenchContext, importId: string, timeoutMs: number): Promise<ImportRecord> {
+  const t0 = now();
   for (;;) {
-    const record = await getJson<ImportRecord>(`${ctx.shelf.url}/api/catalog/imports/${accepted.importId}`);
-    if (record.state === 'done' || record.state === 'failed' || record.state === 'ignored') {
-      const created = record.results.find((r) => r.status === 'created');
-      if (!created) throw new Error(`the webhook import ended ${record.state}: ${JSON.stringify(record).slice(0, 400)}`);
-      return now() - t0;
-    }
-    if (now() - t0 > 60_000) throw new Error('the webhook import did not finish within 60 s');
+    const record = await getJson<ImportRecord>(`${ctx.shelf.url}/api/catalog/imports/${importId}`);
+    if (record.state === 'done' || record.state === 'failed' || record.state === 'ignored') return record;
+    if (now() - t0 > timeoutMs) throw new Error(`import ${importId} did not finish within ${timeoutMs / 1000} s`);
     await sleep(10);
   }
 }
 
 /**
+ * A bare repository with `count` item tags, each on its own commit, the way a catalogue
+ * repository grows release by release: 20 items, each tagged again and again.
+ */
+async function taggedRepo(ctx: BenchContext, count: number): Promise<{ repo: string; tags: string[] }> {
+  const repo = path.join(ctx.shelf.gitDir, 'catalog.git');
+  const work = path.join(ctx.tmp, 'git-sync-work');
+  await mkdir(repo, { recursive: true });
+  await mkdir(work, { recursive: true });
+  await git(repo, 'init', '--quiet', '--bare');
+  await git(work, 'init', '--quiet');
+  const tags: string[] = [];
+  for (let n = 0; n < count; n++) {
+    const id = `bench-sync-${n % 20}`;
+    const version = `1.0.${Math.floor(n / 20)}`;
+    const dir = await writeItem(work, { id, name: 'Bench sync item', version, command: ['true'], files: { 'main.sh': `echo ${n}\n` } });
+    await rm(path.join(work, id), { recursive: true, force: true });
+    await rename(dir, path.join(work, id));
+    await git(work, 'add', '-A');
+    await git(work, 'commit', '--quiet', '-m', `release ${id}@${version}`);
+    await git(work, 'tag', `${id}@${version}`);
+    tags.push(`${id}@${version}`);
+  }
+  await git(work, 'push', '--quiet', repo, 'HEAD:refs/heads/main', '--tags');
+  return { repo, tags };
+}
+
+/** `POST /api/catalog/git/sync` of the whole repository → every tag's import ended `status`, in ms. */
+async function syncRepo(ctx: BenchContext, repo: string, tags: number, status: 'created' | 'unchanged'): Promise<number> {
+  const t0 = now();
+  const res = await postJson(`${ctx.shelf.url}/api/catalog/git/sync`, { url: `file://${repo}` });
+  if (res.status !== 202 || typeof res.body.importId !== 'string') throw new Error(`git sync answered ${res.status}: ${JSON.stringify(res.body)}`);
+  const record = await finishedImport(ctx, res.body.importId, 15 * 60_000);
+  const ms = now() - t0;
+  const ended = record.results.filter((r) => r.status === status).length;
+  if (ended !== tags) throw new Error(`git sync ended ${record.state} with ${ended} of ${tags} tags ${status}: ${JSON.stringify(record).slice(0, 400)}`);
+  return ms;
+}
+
+/** Shelf's sync before issue 10, emulated with plain git: one shallow fetch per tag into a fresh bare repository, in ms. */
+async function fetchEachTag(ctx: BenchContext, repo: string, tags: string[]): Promise<number> {
+  const mirror = path.join(ctx.tmp, 'per-tag.git');
+  await git(ctx.tmp, 'init', '--quiet', '--bare', mirror);
+  const t0 = now();
+  for (const tag of tags) {
+    await run('git', ['fetch', '--quiet', '--depth', '1', '--no-tags', `file://${repo}`, `+refs/tags/${tag}:refs/tags/${tag}`], { cwd: mirror });
+  }
+  return now() - t0;
+}
+
+/** The whole repository in one `git clone --mirror`, in ms. */
+async function cloneMirror(ctx: BenchContext, repo: string): Promise<number> {
+  const t0 = now();
+  await run('git', ['clone', '--quiet', '--mirror', `file://${repo}`, path.join(ctx.tmp, 'mirror.git')]);
+  return now() - t0;
+}
+
+/** A whole-repository sync, timed against the per-tag fetches it replaced and against one mirror clone. */
+async function gitSyncRows(ctx: BenchContext): Promise<{ rows: Row[]; details: Record<string, unknown> }> {
+  const count = ctx.sizes.imports.syncTags;
+  const { repo, tags } = await taggedRepo(ctx, count);
+  const shelfMs = await syncRepo(ctx, repo, count, 'created');
+  const againMs = await syncRepo(ctx, repo, count, 'unchanged');
+  const perTagMs = await fetchEachTag(ctx, repo, tags);
+  const mirrorMs = await cloneMirror(ctx, repo);
+  ctx.log(`imports: git sync of ${count} tags ${(shelfMs / 1000).toFixed(1)} s, again ${(againMs / 1000).toFixed(1)} s (git fetch per tag ${(perTagMs / 1000).toFixed(1)} s, clone --mirror ${(mirrorMs / 1000).toFixed(2)} s)`);
+  const scenario = `6 import: git sync, ${count} item tags → versions created`;
+  return {
+    rows: [row(`${scenario} (vs git fetch per tag)`, 's', 'lower', shelfMs / 1000, perTagMs / 1000), row(`${scenario} (vs git clone --mirror)`, 's', 'lower', shelfMs / 1000, mirrorMs / 1000)],
+    details: { syncTags: count, syncMs: shelfMs, resyncUnchangedMs: againMs, gitFetchPerTagMs: perTagMs, gitCloneMirrorMs: mirrorMs },
+  };
+}
+
+/**
  * 6. Imports: a bundle upload (multipart) → version created, against node:http hashing the
  * same bytes to disk and unpacking them with node-tar; a tag push webhook → version created
- * from a local bare repository, against `git clone --depth 1 --branch <tag>` of it.
+ * from a local bare repository, against `git clone --depth 1 --branch <tag>` of it; a sync of
+ * a whole repository of item tags, against plain git fetching the same tags.
  */
 export async function importsScenario(ctx: BenchContext): Promise<ScenarioResult> {
   const { uploadBytes, uploads, webhooks } = ctx.sizes.imports;
@@ -157,10 +235,15 @@ export async function importsScenario(ctx: BenchContext): Promise<ScenarioResult
     rows.push(row(`6 import: tag push webhook → version created (p50 of ${webhooks})`, 'ms', 'lower', hook.p50, clone.p50));
     details.webhook = hook;
     details.bareGitClone = clone;
+    const sync = await gitSyncRows(ctx);
+    rows.push(...sync.rows);
+    details.gitSync = sync.details;
   }
   ctx.log(`imports: upload p50 ${up.p50.toFixed(0)} ms (bare ${upBare.p50.toFixed(0)} ms)`);
   return {
-    baseline: 'upload: node:http hashing the same bytes to disk and unpacking them with node-tar; webhook: `git clone --depth 1 --branch <tag>` of the same local repository',
+    baseline:
+      'upload: node:http hashing the same bytes to disk and unpacking them with node-tar; webhook: `git clone --depth 1 --branch <tag>` of the same local repository; ' +
+      'git sync: plain `git fetch --depth 1` of each tag in turn (what Shelf did before issue 10), and one `git clone --mirror` of the repository',
     rows,
     details,
   };

@@ -6,6 +6,7 @@ import path from 'node:path';
 import git from 'isomorphic-git';
 import { formatBytes } from '@shelf/contract';
 import type { CheckedRepo } from './gitUrlPolicy.js';
+import { checkTag } from './gitUrlPolicy.js';
 import { GitCommandError, runGit } from './runGit.js';
 
 export interface FetchOptions {
@@ -19,10 +20,10 @@ export interface FetchOptions {
 
 export const defaultFetchOptions = { timeoutMs: 60_000, maxRepoBytes: 500 * 1024 * 1024 };
 
-export interface FetchedTag {
+export interface FetchedTags {
   gitdir: string;
-  /** The commit the tag points at (annotated tags peeled). */
-  commit: string;
+  /** Tag name → the commit it points at (annotated tags peeled). */
+  commits: Map<string, string>;
 }
 
 /** One fetch at a time per mirror: git takes locks, and a second fetch would just fail on them. */
@@ -44,20 +45,26 @@ export function mirrorDir(cacheDir: string, repo: CheckedRepo): string {
 }
 
 /**
- * Fetches one tag into the repository's bare mirror: a shallow fetch of just that ref, so
- * repeated tags of a repository only bring what changed. Nothing is checked out; the tree is
- * read from the object store afterwards. `+` lets a force-moved tag replace the cached one,
- * so the registry (not the cache) decides whether the new content is acceptable.
+ * Fetches tags into the repository's bare mirror in one `git fetch`: a shallow fetch of just
+ * those refs, so repeated syncs of a repository only bring what changed, and a sync of many
+ * tags pays for one connection and one negotiation, not one per tag. Nothing is checked out;
+ * trees are read from the object store afterwards. `+` lets a force-moved tag replace the
+ * cached one, so the registry (not the cache) decides whether the new content is acceptable.
+ * Every name is checked again here because it becomes part of a refspec on git's command line
+ * (listItemTags caps a sync at 500 tags, so the refspecs fit on one). A tag the remote lacks
+ * fails the whole fetch (`ref-not-found`).
  */
-export async function fetchTag(repo: CheckedRepo, tag: string, opts: FetchOptions): Promise<FetchedTag> {
+export async function fetchTags(repo: CheckedRepo, tags: readonly string[], opts: FetchOptions): Promise<FetchedTags> {
+  const names = [...new Set(tags.map((tag) => checkTag(tag)))];
   const gitdir = mirrorDir(opts.cacheDir, repo);
+  if (!names.length) return { gitdir, commits: new Map() };
+  const refspecs = names.map((name) => `+refs/tags/${name}:refs/tags/${name}`);
   return withLock(gitdir, async () => {
     const home = await mkdtemp(path.join(os.tmpdir(), 'shelf-git-home-'));
     try {
       await ensureMirror(gitdir, home, opts);
-      const ref = `refs/tags/${tag}`;
       await withSizeWatch(gitdir, opts.maxRepoBytes, (signal) =>
-        runGit(['fetch', '--quiet', '--depth', '1', '--no-tags', '--no-write-fetch-head', '--', repo.url, `+${ref}:${ref}`], {
+        runGit(['fetch', '--quiet', '--depth', '1', '--no-tags', '--no-write-fetch-head', '--', repo.url, ...refspecs], {
           cwd: gitdir,
           gitDir: gitdir,
           home,
@@ -78,9 +85,13 @@ export async function fetchTag(repo: CheckedRepo, tag: string, opts: FetchOption
         await rm(gitdir, { recursive: true, force: true });
         throw tooLarge(opts.maxRepoBytes);
       }
-      const oid = await git.resolveRef({ fs, gitdir, ref });
-      const { oid: commit } = await git.readCommit({ fs, gitdir, oid });
-      return { gitdir, commit };
+      // Read while the lock is held, so a concurrent fetch moving a tag cannot change the answer.
+      const commits = new Map<string, string>();
+      for (const name of names) {
+        const oid = await git.resolveRef({ fs, gitdir, ref: `refs/tags/${name}` });
+        commits.set(name, (await git.readCommit({ fs, gitdir, oid })).oid);
+      }
+      return { gitdir, commits };
     } finally {
       await rm(home, { recursive: true, force: true });
     }
