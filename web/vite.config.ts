@@ -9,8 +9,6 @@ const api = process.env.SHELF_API_URL ?? 'http://127.0.0.1:8080';
 export default defineConfig({
   base: '/',
   plugins: [react(), tailwindcss()],
-  // One ajv in the bundle: the form's validator and the 2020-12 dialect class share it.
-  resolve: { dedupe: ['ajv'] },
   build: {
     outDir: 'dist',
     emptyOutDir: true,
@@ -20,11 +18,11 @@ export default defineConfig({
       // validators (ajv, yaml, semver) that the browser never calls.
       treeshake: { moduleSideEffects: (id) => !/[\\/]contract[\\/]src[\\/]/.test(id) },
       output: {
-        // The item page's libraries in two cacheable chunks of their own (the form and its validator, and
-        // Markdown). React and the router get a named chunk too, or Rollup would hoist them into `form`.
+        // The item page's libraries in two cacheable chunks of their own (the form, and Markdown; the
+        // form's validators are per-version modules the API serves). React and the router get a named chunk too, or Rollup would hoist them into `form`.
         manualChunks(id) {
           if (/node_modules[\\/](react|react-dom|scheduler|react-router|react-router-dom|@tanstack[\\/]react-query|@tanstack[\\/]query-core)[\\/]/.test(id)) return 'vendor';
-          if (/node_modules[\\/](@rjsf|ajv|ajv-formats|fast-deep-equal|fast-uri|json-schema-traverse|lodash|lodash-es|markdown-to-jsx|jsonpointer|react-is|nanoid)[\\/]/.test(id)) return 'form';
+          if (/node_modules[\\/](@rjsf|fast-deep-equal|lodash|lodash-es|markdown-to-jsx|jsonpointer|react-is|nanoid)[\\/]/.test(id)) return 'form';
           if (/node_modules[\\/](marked|dompurify)[\\/]/.test(id)) return 'markdown';
           return undefined;
         },

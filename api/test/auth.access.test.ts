@@ -36,6 +36,7 @@ const expected: Record<string, Access> = {
   'GET /api/catalog/imports/:importId': 'viewer',
   'GET /api/catalog/:id/versions': 'viewer',
   'GET /api/catalog/:id/:version/descriptor': 'viewer',
+  'GET /api/catalog/:id/:version/validator.js': 'viewer',
   'POST /api/catalog/local/import': 'publisher',
   'POST /api/catalog/bundle/upload': 'publisher',
   'POST /api/catalog/git/sync': 'publisher',

@@ -9,10 +9,11 @@ import { parseRequest } from './parse.js';
 import { allow, auditNote } from '../auth/httpGuards.js';
 import { canRunItem } from '../auth/policy.js';
 import type { Principal } from '../auth/principal.js';
+import type { ValidatorModules } from '../validators/validatorModules.js';
 
 const LocalImportBody = z.object({ path: z.string().min(1).max(4096) });
 
-export function catalogRoutes(deps: { registry: Registry; imports: CatalogImports; importLog: ImportLog; metrics: Metrics }): Router {
+export function catalogRoutes(deps: { registry: Registry; imports: CatalogImports; importLog: ImportLog; metrics: Metrics; validators: ValidatorModules }): Router {
   const r = Router();
 
   r.get('/api/catalog', allow('viewer'), async (_req, res) => {
@@ -46,6 +47,15 @@ export function catalogRoutes(deps: { registry: Registry; imports: CatalogImport
     res.json(answer);
   });
 
+  r.get('/api/catalog/:id/:version/validator.js', allow('viewer'), async (req, res) => {
+    const v = await deps.registry.getVersion(req.params.id, req.params.version);
+    // A page keeps a module it imported for as long as it lives: `latest` only says which version to fetch.
+    if (req.params.version === 'latest') return res.set('Cache-Control', 'no-store').redirect(302, validatorPath(v));
+    res.set({ 'Content-Type': 'text/javascript; charset=utf-8', ETag: deps.validators.etagOf(v), 'Cache-Control': 'private, max-age=31536000, immutable' });
+    if (req.fresh) return void res.status(304).end();
+    res.sendFile(await deps.validators.fileFor(v), { etag: false, lastModified: false, cacheControl: false });
+  });
+
   r.post('/api/catalog/local/import', allow('publisher', 'item.import'), async (req, res) => {
     const body = parseRequest(LocalImportBody, req.body);
     auditNote(res, { target: body.path });
@@ -61,6 +71,10 @@ export function catalogRoutes(deps: { registry: Registry; imports: CatalogImport
   });
 
   return r;
+}
+
+function validatorPath(v: { id: string; version: string }): string {
+  return `/api/catalog/${encodeURIComponent(v.id)}/${encodeURIComponent(v.version)}/validator.js`;
 }
 
 async function counted<T extends { status: string }>(metrics: Metrics, source: string, run: Promise<T>): Promise<T> {

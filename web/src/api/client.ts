@@ -210,6 +210,8 @@ export const api = {
     request<{ items: VersionInfo[] }>('GET', `/api/catalog/${enc(id)}/versions`, undefined, signal).then((r) => r.items),
   descriptor: (id: string, version: string, signal?: AbortSignal) =>
     request<DescriptorAnswer>('GET', `/api/catalog/${enc(id)}/${enc(version)}/descriptor`, undefined, signal),
+  /** The version's form validator, an ES module the form imports; name a concrete version, as a page keeps what it imported. */
+  validatorModuleUrl: (id: string, version: string) => `/api/catalog/${enc(id)}/${enc(version)}/validator.js`,
 
   importLocal: (path: string) => request<ImportAnswer>('POST', '/api/catalog/local/import', { path }),
   uploadBundle,

@@ -12,6 +12,8 @@ export const queryKeys = {
   catalog: () => ['catalog'] as const,
   versions: (id: string) => ['catalog', id, 'versions'] as const,
   descriptor: (id: string, version: string) => ['catalog', id, 'descriptor', version] as const,
+  /** A concrete version's validator: it never changes. */
+  validator: (id: string, version: string) => ['catalog', id, 'validator', version] as const,
 
   imports: () => ['imports'] as const,
   importRecord: (importId: string) => ['imports', importId] as const,

@@ -2,9 +2,13 @@
 import type { DescriptorAnswer } from '@shelf/contract';
 import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { describe, expect, test } from 'vitest';
+import { describe, expect, test, vi } from 'vitest';
 import { currentLocation, mockFetch, renderPage, userOf } from '../test/render';
 import ItemPage from './ItemPage';
+import { testValidatorModule } from '../components/ItemForm/formTesting';
+
+// No API to import the form's validator module from: hand the form one built from the schema.
+vi.mock('../components/ItemForm/importValidatorModule', () => ({ importValidatorModule: vi.fn(async () => testValidatorModule(descriptor.schema)) }));
 
 const descriptor: DescriptorAnswer = {
   manifest: { id: 'hello-world', name: 'Hello World', version: '1.2.0', description: 'Greets', owner: 'platform', tags: ['demo'], runtime: { image: 'shelf/runtime-shell:1', command: ['bash', 'main.sh'] } },
@@ -44,7 +48,7 @@ describe('ItemPage', () => {
     expect(container.querySelector('.prose-readme img')?.getAttribute('onerror')).toBeNull();
     expect(screen.getByLabelText<HTMLSelectElement>('Version').value).toBe('latest');
 
-    await user.click(screen.getByRole('button', { name: 'Run' }));
+    await user.click(await screen.findByRole('button', { name: 'Run' }));
     const nameBlock = (await screen.findByText('world is reserved')).closest('.mb-5') as HTMLElement;
     expect(within(nameBlock).getByLabelText(/^Name/)).toBeTruthy();
     expect(JSON.parse(String(calls.find((c) => c.init?.method === 'POST')!.init!.body))).toEqual({

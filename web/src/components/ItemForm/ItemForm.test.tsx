@@ -2,9 +2,18 @@
 import type { Problem } from '@shelf/contract';
 import { render, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { describe, expect, test, vi } from 'vitest';
-import '../../test/render';
+import { beforeEach, describe, expect, test, vi } from 'vitest';
+import { fieldBlock, itemPageWrapper, L, testValidatorModule } from './formTesting';
+import { importValidatorModule } from './importValidatorModule';
 import { ItemForm } from './ItemForm';
+
+// There is no API to import validator.js from: each test hands the form a module built from its schema.
+vi.mock('./importValidatorModule', () => ({ importValidatorModule: vi.fn() }));
+const importModule = vi.mocked(importValidatorModule);
+// In braces: mockReset returns the mock, and a function beforeEach returns runs as the test's teardown.
+beforeEach(() => {
+  importModule.mockReset();
+});
 
 const schema = {
   $schema: 'http://json-schema.org/draft-07/schema#',
@@ -49,21 +58,21 @@ const uiSchema = {
   size: { 'ui:widget': 'range' },
 };
 
-function renderForm(props: { serverProblems?: Problem[]; onSubmit?: (inputs: Record<string, unknown>) => void; schemaOverride?: Record<string, unknown> } = {}) {
+/** Renders the form once its validator module has loaded. */
+async function renderForm(props: { serverProblems?: Problem[]; onSubmit?: (inputs: Record<string, unknown>) => void; schemaOverride?: Record<string, unknown> } = {}) {
   const onSubmit = props.onSubmit ?? vi.fn();
-  const view = render(<ItemForm schema={props.schemaOverride ?? schema} uiSchema={uiSchema} onSubmit={onSubmit} serverProblems={props.serverProblems} />);
+  const formSchema = props.schemaOverride ?? schema;
+  importModule.mockImplementation(async () => testValidatorModule(formSchema));
+  const view = render(<ItemForm schema={formSchema} uiSchema={uiSchema} onSubmit={onSubmit} serverProblems={props.serverProblems} />, {
+    wrapper: itemPageWrapper(formSchema),
+  });
+  await screen.findByRole('button', { name: 'Run' });
   return { ...view, onSubmit };
 }
 
-/** A field's label, with or without the required marker (which screen readers skip: the input says it is required). */
-const L = (text: string) => new RegExp(`^${text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\*?$`);
-
-/** The block of one field: its label, widget, errors and help. */
-const fieldBlock = (label: string) => screen.getByLabelText(L(label)).closest('.mb-5') as HTMLElement;
-
 describe('ItemForm', () => {
-  test('renders every field of the schema with its default, help text, enum options and widget', () => {
-    renderForm();
+  test('renders every field of the schema with its default, help text, enum options and widget', async () => {
+    await renderForm();
     expect(screen.getByLabelText<HTMLInputElement>(L('Database name')).value).toBe('orders');
     expect(screen.getByText('Lowercase letters, digits and underscores.')).toBeTruthy();
     const slider = screen.getByLabelText<HTMLInputElement>(L('Storage (GiB)'));
@@ -77,7 +86,7 @@ describe('ItemForm', () => {
 
   test('shows conditional fields from dependencies/oneOf and if/then/else as the controlling values change', async () => {
     const user = userEvent.setup();
-    renderForm();
+    await renderForm();
     expect(screen.getByLabelText(L('PostgreSQL version'))).toBeTruthy();
     expect(screen.queryByLabelText(L('Character set'))).toBeNull();
     expect(screen.getByLabelText<HTMLInputElement>(L('Backup retention (days)')).value).toBe('7');
@@ -94,7 +103,7 @@ describe('ItemForm', () => {
 
   test('adds and removes array items', async () => {
     const user = userEvent.setup();
-    renderForm();
+    await renderForm();
     expect(screen.queryByLabelText(L('Username'))).toBeNull();
     await user.click(screen.getByRole('button', { name: 'Add' }));
     expect(await screen.findByLabelText(L('Username'))).toBeTruthy();
@@ -104,7 +113,7 @@ describe('ItemForm', () => {
 
   test('validates as the user types, before any submit', async () => {
     const user = userEvent.setup();
-    renderForm();
+    await renderForm();
     const name = screen.getByLabelText(L('Database name'));
     await user.clear(name);
     await user.type(name, 'Bad-Name');
@@ -118,7 +127,7 @@ describe('ItemForm', () => {
 
   test('reports a missing required field only once the user has visited it or tried to submit', async () => {
     const user = userEvent.setup();
-    renderForm({
+    await renderForm({
       schemaOverride: {
         type: 'object',
         required: ['team', 'owner'],
@@ -135,7 +144,7 @@ describe('ItemForm', () => {
   test("replaces a choice the new branch does not offer with that branch's default", async () => {
     const user = userEvent.setup();
     const versions = (values: string[], def: string) => ({ type: 'string', title: 'Version', enum: values, default: def });
-    const { onSubmit } = renderForm({
+    const { onSubmit } = await renderForm({
       schemaOverride: {
         type: 'object',
         properties: { engine: { type: 'string', title: 'Engine', enum: ['postgres', 'mysql'], default: 'postgres' } },
@@ -158,7 +167,7 @@ describe('ItemForm', () => {
 
   test('submits the inputs, without the fields of branches that are not shown', async () => {
     const user = userEvent.setup();
-    const { onSubmit } = renderForm();
+    const { onSubmit } = await renderForm();
     await user.click(screen.getByRole('button', { name: 'Run' }));
     await waitFor(() => expect(onSubmit).toHaveBeenCalledTimes(1));
     expect(onSubmit).toHaveBeenCalledWith({
@@ -175,7 +184,7 @@ describe('ItemForm', () => {
 
   test('blocks an invalid submit and lists the errors, required ones included', async () => {
     const user = userEvent.setup();
-    const { onSubmit } = renderForm();
+    const { onSubmit } = await renderForm();
     await user.click(screen.getByLabelText(L('Automated backups')));
     // RJSF would tick a one-value enum by itself; an acknowledgement must be ticked by hand.
     expect(screen.getByLabelText<HTMLInputElement>(L('I understand this database has no backups')).checked).toBe(false);
@@ -191,7 +200,7 @@ describe('ItemForm', () => {
       { file: 'inputs', path: '/name', message: 'a database named orders already exists' },
       { file: 'inputs', path: '/size', message: 'over the team quota' },
     ];
-    const { rerender, onSubmit } = renderForm();
+    const { rerender, onSubmit } = await renderForm();
     await user.click(screen.getByRole('button', { name: 'Run' }));
     await waitFor(() => expect(onSubmit).toHaveBeenCalled());
     rerender(<ItemForm schema={schema} uiSchema={uiSchema} onSubmit={onSubmit} serverProblems={problems} />);
@@ -206,7 +215,7 @@ describe('ItemForm', () => {
 
   test('validates draft 2020-12 schemas too', async () => {
     const user = userEvent.setup();
-    renderForm({
+    await renderForm({
       schemaOverride: {
         $schema: 'https://json-schema.org/draft/2020-12/schema',
         type: 'object',
@@ -217,8 +226,8 @@ describe('ItemForm', () => {
     await waitFor(() => expect(within(fieldBlock('Email')).getByTestId('field-errors').textContent).toMatch(/format "email"/));
   });
 
-  test('renders titles and descriptions from the schema as text, never as HTML', () => {
-    const { container } = renderForm({
+  test('renders titles and descriptions from the schema as text, never as HTML', async () => {
+    const { container } = await renderForm({
       schemaOverride: {
         type: 'object',
         properties: { x: { type: 'string', title: '<img src=x onerror=alert(1)>', description: '<script>alert(2)</script>' } },

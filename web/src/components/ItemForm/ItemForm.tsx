@@ -1,11 +1,12 @@
 import Form, { type IChangeEvent } from '@rjsf/core';
-import { createSchemaUtils, type RJSFSchema, type RJSFValidationError, type UiSchema } from '@rjsf/utils';
+import { createSchemaUtils, type RJSFSchema, type RJSFValidationError, type UiSchema, type ValidatorType } from '@rjsf/utils';
 import type { Problem } from '@shelf/contract';
 import { useMemo, useRef, useState } from 'react';
+import { errorText, Loading } from '../QueryState/QueryState';
 import { defaultsBehavior, fieldId, idPrefix, initialInputs, untickAcknowledgements, type Inputs } from './formState';
 import { problemsToErrorSchema, unresolvedProblems } from './serverErrors';
 import { templates } from './templates';
-import { canCompileSchemas, validatorFor } from './validator';
+import { useItemValidator } from './useItemValidator';
 import { widgets } from './widgets';
 
 interface Props {
@@ -22,10 +23,26 @@ interface Props {
 
 /**
  * The generated form of an item: its JSON Schema and uiSchema rendered with Shelf's templates,
- * validated as the user types by the same ajv rules the server applies.
+ * validated as the user types by the same ajv rules the server applies (precompiled by the API
+ * for the version the page shows).
  */
-export function ItemForm({ schema, uiSchema, onSubmit, serverProblems = [], submitting = false, submitText = 'Run', blocked }: Props) {
-  const validator = useMemo(() => validatorFor(schema), [schema]);
+export function ItemForm(props: Props) {
+  const loaded = useItemValidator(props.schema);
+  if (loaded.state === 'loading') return <Loading label="Loading the form…" />;
+  return (
+    <>
+      {loaded.state === 'failed' && (
+        <p role="alert" className="mb-4 rounded-md border border-amber-300 bg-amber-50 p-3 text-sm text-amber-950 dark:border-amber-800 dark:bg-amber-950 dark:text-amber-100">
+          The form&apos;s checks could not be loaded ({errorText(loaded.error)}), so mistakes show only after you submit, and fields that
+          depend on other answers may not update. The server still checks every input when you submit.
+        </p>
+      )}
+      <ValidatedForm {...props} validator={loaded.validator} />
+    </>
+  );
+}
+
+function ValidatedForm({ schema, uiSchema, onSubmit, serverProblems = [], submitting = false, submitText = 'Run', blocked, validator }: Props & { validator: ValidatorType }) {
   const utils = useMemo(() => createSchemaUtils(validator, schema as RJSFSchema, defaultsBehavior), [validator, schema]);
   const [formData, setFormData] = useState<Inputs>(() => initialInputs(utils));
   const [submitted, setSubmitted] = useState<Inputs | undefined>(undefined);
@@ -60,12 +77,6 @@ export function ItemForm({ schema, uiSchema, onSubmit, serverProblems = [], subm
 
   return (
     <div className="shelf-form" onSubmitCapture={markAttempted}>
-      {!canCompileSchemas && (
-        <p role="alert" className="mb-4 rounded-md border border-amber-300 bg-amber-50 p-3 text-sm text-amber-950 dark:border-amber-800 dark:bg-amber-950 dark:text-amber-100">
-          This page&apos;s Content Security Policy blocks in-browser validation, so fields that depend on other answers may be missing.
-          The server still checks every input when you submit.
-        </p>
-      )}
       <Form
         schema={schema as RJSFSchema}
         uiSchema={ui}

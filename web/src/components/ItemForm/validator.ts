@@ -1,32 +1,41 @@
-import type { ValidatorType } from '@rjsf/utils';
-import { customizeValidator } from '@rjsf/validator-ajv8';
-import { Ajv2020 } from 'ajv/dist/2020.js';
+import type { RJSFSchema, ValidatorType } from '@rjsf/utils';
+import { createPrecompiledValidator, type ValidatorFunctions } from '@rjsf/validator-ajv8';
+import { importValidatorModule } from './importValidatorModule';
 
 /**
- * Ajv compiles each schema into a function, which a Content Security Policy without
- * 'unsafe-eval' forbids. Then nothing can be validated in the browser (and conditional fields
- * cannot be resolved), so the form says so instead of failing silently.
+ * The validator of an item version's form, from the module the API precompiles for that version
+ * (api/src/validators): the server's dialect, formats and rules, with nothing compiled in the
+ * browser, so the page's CSP can forbid eval.
  */
-export const canCompileSchemas: boolean = (() => {
-  try {
-    return new Function('return true')() as boolean;
-  } catch {
-    return false;
-  }
-})();
-
-const draft07 = customizeValidator();
-let draft2020: ValidatorType | undefined;
-
-/**
- * The validator for an item's input schema, of the dialect its `$schema` names — the same two
- * dialects (draft-07 and 2020-12) and the same formats the server's ajv checks.
- */
-export function validatorFor(schema: Record<string, unknown>): ValidatorType {
-  const declared = typeof schema.$schema === 'string' ? schema.$schema : '';
-  if (/json-schema\.org\/draft\/2020-12\/schema/.test(declared)) {
-    draft2020 ??= customizeValidator({ AjvClass: Ajv2020 as unknown as NonNullable<Parameters<typeof customizeValidator>[0]>['AjvClass'] });
-    return draft2020;
-  }
-  return draft07;
+export async function loadValidator(url: string, schema: Record<string, unknown>): Promise<ValidatorType> {
+  const module = await importValidatorModule(url);
+  const functions = (module as { default?: unknown } | null)?.default;
+  if (typeof functions !== 'object' || functions === null) throw new Error(`${url} is not a validator module`);
+  // Throws if the module has no function for this schema: it was built for another version.
+  const precompiled = createPrecompiledValidator(functions as ValidatorFunctions, schema as RJSFSchema);
+  return {
+    validateFormData: (...args) => precompiled.validateFormData(...args),
+    rawValidation: (...args) => precompiled.rawValidation(...args),
+    isValid: (...args) => {
+      try {
+        return precompiled.isValid(...args);
+      } catch (err) {
+        // RJSF derives some schemas as it goes; one the API did not foresee has no function. Treating
+        // it as "does not match" picks a branch by other means, where throwing would break the form.
+        console.warn('Shelf form: no precompiled check for a derived schema; treating it as not matching.', err);
+        return false;
+      }
+    },
+  };
 }
+
+/**
+ * Stands in when the module could not be loaded: it reports no errors, so the server's checks on
+ * submit decide. It cannot evaluate conditions either, so fields that depend on other answers may
+ * not follow them; the form says so.
+ */
+export const noBrowserValidation: ValidatorType = {
+  validateFormData: () => ({ errors: [], errorSchema: {} }),
+  isValid: () => false,
+  rawValidation: () => ({ errors: [] }),
+};
