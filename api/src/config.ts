@@ -34,6 +34,7 @@ const Env = z.object({
   SHELF_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SHELF_WEBHOOK_SECRET: z.string().optional(),
   SHELF_GIT_ALLOW: csv.default([]),
+  SHELF_GIT_SYNC_TIMEOUT_SECONDS: z.coerce.number().int().positive().default(300),
   SHELF_ALLOWED_IMAGES: csv.pipe(z.array(z.string()).min(1, 'must name at least one image pattern')).default([...defaultAllowedImages]),
   SHELF_EGRESS_PUBLISHERS: csv.pipe(z.array(z.string().regex(/^(user|group|role|repo):.+/, 'entries are user:NAME, group:NAME, role:ROLE or repo:URL'))).default([]),
   SHELF_MAX_MEMORY: MemoryQuantity.default('512Mi'),
@@ -82,6 +83,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     logLevel: e.SHELF_LOG_LEVEL,
     webhookSecret: e.SHELF_WEBHOOK_SECRET,
     gitAllow: e.SHELF_GIT_ALLOW,
+    gitSyncTimeoutMs: e.SHELF_GIT_SYNC_TIMEOUT_SECONDS * 1000,
     maxLimits: {
       memory: e.SHELF_MAX_MEMORY,
       cpus: e.SHELF_MAX_CPUS,

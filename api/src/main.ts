@@ -37,7 +37,7 @@ async function main() {
   if (restored || missingBundles) logger.info({ restored, missingBundles }, 'registry rebuilt from the bundle store');
   if (config.importExamples) await importExamples(services.imports, config.examplesDir, logger);
 
-  const git = createGitServices(redis, { ...services, logger, metrics, gitAllow: config.gitAllow, bundlesDir: config.bundlesDir });
+  const git = createGitServices(redis, { ...services, logger, metrics, gitAllow: config.gitAllow, bundlesDir: config.bundlesDir, syncTimeoutMs: config.gitSyncTimeoutMs });
   const stopGitSync = await git.startConsumer();
   const jobs = await createJobServices(redis, { keys: services.keys, registry: services.registry, logger, maxLimits: config.maxLimits });
   registerJobMetrics(metrics.registry, { store: jobs.store, queue: jobs.queue, events: jobs.events, logger });

@@ -5,8 +5,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startGitApi, type GitHarness } from './fixtures/git/harness.js';
 import { startGitHttpServer, type GitHttpServer } from './fixtures/git/gitHttpServer.js';
 import { addFile, addItem, fileUrl, makeRepo } from './fixtures/git/repos.js';
+import { fetchTags } from '../src/git/fetchTags.js';
 import type { CheckedRepo } from '../src/git/gitUrlPolicy.js';
 import { importGitTags } from '../src/git/importGitTags.js';
+import type { Registry } from '../src/registry/registry.js';
 
 let repos: string;
 let api: GitHarness;
@@ -104,5 +106,42 @@ describe('a tag that spoils the shared fetch', () => {
       expect.objectContaining({ id: 'gone', status: 'refused', error: 'tag gone@1.0.0 is not in the repository' }),
       expect.objectContaining({ id: 'kept', status: 'created' }),
     ]);
+  });
+});
+
+describe('a mirror shared by two syncs', () => {
+  it('stays in place while one sync reads tags from it, even when another fetch of it fails and deletes it', async () => {
+    const repo = await makeRepo(repos, 'shared-mirror');
+    await addItem(repo, 'race-first', { id: 'race-first' });
+    repo.commitAndTag('first', 'race-first@1.0.0');
+    await addItem(repo, 'race-second', { id: 'race-second' });
+    repo.commitAndTag('second', 'race-second@1.0.0');
+    repo.publish();
+    const checked: CheckedRepo = { url: fileUrl(repo.bare), protocol: 'file' };
+    const fetch = { cacheDir: path.join(api.tmp, 'race-cache'), timeoutMs: 30_000, maxRepoBytes: 64 * 1024 * 1024 };
+    const by = { importedBy: 'test', publisher: { principal: null, repository: checked.url } };
+
+    // The sync pauses between its two tags (inside the import of the first) until a rival fetch
+    // of the same mirror, under a size limit it cannot meet, has failed and deleted the mirror,
+    // or for 1 s if the rival is kept waiting for the reader to finish.
+    const events: string[] = [];
+    let rival: Promise<unknown> | undefined;
+    const registry = Object.create(api.services.registry) as Registry;
+    registry.owners = async (id) => {
+      if (id === 'race-first' && !rival) {
+        rival = fetchTags(checked, ['race-second@1.0.0'], { ...fetch, maxRepoBytes: 1 }, async () => undefined).catch((err: Error) => {
+          events.push('rival failed');
+          return err;
+        });
+        await Promise.race([rival, new Promise((r) => setTimeout(r, 1000))]);
+      }
+      return api.services.registry.owners(id);
+    };
+
+    const results = await importGitTags({ ...api.services, registry, fetch }, checked, ['race-first@1.0.0', 'race-second@1.0.0'], by);
+    events.push('sync read both tags');
+    expect(results).toEqual([expect.objectContaining({ id: 'race-first', status: 'created' }), expect.objectContaining({ id: 'race-second', status: 'created' })]);
+    expect(await rival).toMatchObject({ message: expect.stringMatching(/larger than 1 bytes/) });
+    expect(events).toEqual(['sync read both tags', 'rival failed']);
   });
 });

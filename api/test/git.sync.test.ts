@@ -205,7 +205,7 @@ describe('repository size limit', () => {
     repo.publish();
     const record = await small.waitForImport((await small.sync({ url: fileUrl(repo.bare), ref: 'big@1.0.0' })).body.importId);
     expect(record).toMatchObject({ state: 'done', results: [{ id: 'big', status: 'refused', error: expect.stringMatching(/larger than 64 KiB/) }] });
-    expect(await readdir(path.join(small.tmp, 'bundles', '.git-cache')).catch(() => [])).toEqual([]);
+    expect(await readdir(path.join(small.api.bundlesDir, '.git-cache')).catch(() => [])).toEqual([]);
 
     // A whole-repository sync fetches every tag at once: each is refused for the same reason.
     await addFile(repo, 'README.md', 'small');
@@ -216,6 +216,6 @@ describe('repository size limit', () => {
       expect.objectContaining({ id: 'big', status: 'refused', error: expect.stringMatching(/larger than 64 KiB/) }),
       expect.objectContaining({ id: 'small', status: 'refused', error: expect.stringMatching(/larger than 64 KiB/) }),
     ]);
-    expect(await readdir(path.join(small.tmp, 'bundles', '.git-cache')).catch(() => [])).toEqual([]);
+    expect(await readdir(path.join(small.api.bundlesDir, '.git-cache')).catch(() => [])).toEqual([]);
   });
 });

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { parseDelivery } from '../src/git/parseDelivery.js';
 import { checkTag, GitUrlPolicy, redactUrl } from '../src/git/gitUrlPolicy.js';
+import { HostGate, hostOf } from '../src/git/hostGate.js';
+import { scrubGitText } from '../src/git/scrubGitText.js';
 import { isPublicAddress } from '../src/git/publicAddress.js';
 import { detectProvider, verifySignature } from '../src/git/verifySignature.js';
 import { deliveryHeaders, githubPush, gitlabTagPush, giteaPush } from './fixtures/git/payloads.js';
@@ -176,5 +178,76 @@ describe('git URL policy', () => {
     for (const a of ['127.0.0.1', '10.0.0.1', '172.16.0.1', '192.168.1.1', '169.254.169.254', '100.64.0.1', '0.0.0.0', '224.0.0.1', '255.255.255.255', '::', '::1', '::ffff:127.0.0.1', '::ffff:7f00:1', 'fc00::1', 'fd00:ec2::254', 'fe80::1', 'ff02::1', '2001:db8::1', '2002:a00:1::1', '64:ff9b::a00:1']) {
       expect(isPublicAddress(a), a).toBe(false);
     }
+  });
+});
+
+describe('host gate', () => {
+  const gate = () => new HostGate({ perHost: 2, backoffMs: 1000, maxBackoffMs: 3000, busyRetryMs: 100 });
+  const admitted = (a: ReturnType<HostGate['enter']>) => ('pass' in a ? a.pass : expect.unreachable(`not admitted: ${a.reason}`));
+
+  it("admits a host's share at once, sets the next aside without touching other hosts, and frees the share on release", () => {
+    const g = gate();
+    const first = admitted(g.enter('a.example', 0));
+    admitted(g.enter('a.example', 0));
+    expect(g.enter('a.example', 0)).toEqual({ waitUntil: 100, reason: 'waiting for another sync of a.example to finish: a.example may have 2 at a time' });
+    admitted(g.enter('b.example', 0));
+    first.release('answered');
+    first.release('answered');
+    admitted(g.enter('a.example', 0));
+    expect(g.enter('a.example', 0)).toMatchObject({ waitUntil: 100 });
+  });
+
+  it('leaves a host that timed out alone for a doubling pause, then lets one sync at a time try it until it answers', () => {
+    const g = gate();
+    const t0 = Date.now();
+    admitted(g.enter('slow.example', t0)).release({ timedOut: 'git fetch: https://slow.example/r.git did not answer within 60 s' });
+    const waiting = g.enter('slow.example', t0 + 10);
+    expect(waiting).toMatchObject({ reason: expect.stringMatching(/^waiting until \S+Z: slow\.example timed out last time \(git fetch: .* did not answer within 60 s\)$/) });
+    expect('waitUntil' in waiting && waiting.waitUntil - t0).toBeGreaterThanOrEqual(1000);
+
+    const later = t0 + 5000;
+    const probe = admitted(g.enter('slow.example', later));
+    expect(g.enter('slow.example', later)).toMatchObject({ reason: expect.stringMatching(/tried by one sync at a time until it answers/) });
+    probe.release({ timedOut: 'again' });
+    const second = g.enter('slow.example', Date.now());
+    expect('waitUntil' in second && second.waitUntil - Date.now()).toBeGreaterThan(1500);
+
+    // A sync that never reached the host tells nothing; one that got any answer clears the record.
+    admitted(g.enter('slow.example', Date.now() + 10_000)).release('untried');
+    expect(g.enter('slow.example', Date.now())).toHaveProperty('waitUntil');
+    admitted(g.enter('slow.example', Date.now() + 10_000)).release('answered');
+    admitted(g.enter('slow.example', Date.now()));
+    admitted(g.enter('slow.example', Date.now()));
+  });
+
+  it('counts a host by host and port, scp-like addresses by host, and file:// as one local host', () => {
+    expect(hostOf('https://git.example.com/acme/catalog.git')).toBe('git.example.com');
+    expect(hostOf('http://127.0.0.1:8080/a.git')).toBe('127.0.0.1:8080');
+    expect(hostOf('git@git.example.com:acme/catalog.git')).toBe('git.example.com');
+    expect(hostOf('file:///srv/git/a.git')).toBe(hostOf('file:///srv/other/b.git'));
+  });
+});
+
+describe('git messages', () => {
+  const mirror = `/srv/shelf data/bundles/.git-cache/${'ab'.repeat(32)}.git`;
+  const home = '/tmp/shelf-git-home-Ab12Cd';
+
+  it("replaces this host's folders with what they are, given or recognised by name", () => {
+    const text = `error: cannot lock ref 'refs/tags/x@1.0.0': Unable to create '${mirror}/refs/tags/x@1.0.0.lock': File exists.\nwarning: unable to access '${home}/.config/git/attributes'`;
+    expect(scrubGitText(text, { mirror, home })).toBe(
+      "error: cannot lock ref 'refs/tags/x@1.0.0': Unable to create '<mirror>/refs/tags/x@1.0.0.lock': File exists. warning: unable to access '~/.config/git/attributes'",
+    );
+    expect(scrubGitText(`fatal: not a git repository: '/var/lib/shelf/bundles/.git-cache/${'cd'.repeat(32)}.git'`)).toBe("fatal: not a git repository: '<mirror>'");
+    expect(scrubGitText('ENOENT: no such file or directory, open \'/b/.tmp/0f8e1a4c-9b7d-4c1e-8a2f-3d5e6f708192-git/manifest.yaml\'')).toBe(
+      "ENOENT: no such file or directory, open '<item folder>/manifest.yaml'",
+    );
+    expect(scrubGitText(`mkdir ${home}: no space`)).toBe('mkdir ~: no space');
+    expect(scrubGitText('could not read /srv/bundles/.git-cache/tmp_objdir', { cacheDir: '/srv/bundles/.git-cache' })).toBe('could not read <git cache>/tmp_objdir');
+  });
+
+  it("keeps the repository's own URL, without credentials", () => {
+    expect(scrubGitText("fatal: unable to access 'https://bot:s3cret@git.example.com/a.git/': Could not resolve host")).toBe(
+      "fatal: unable to access 'https://git.example.com/a.git/': Could not resolve host",
+    );
   });
 });

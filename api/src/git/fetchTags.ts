@@ -7,7 +7,7 @@ import git from 'isomorphic-git';
 import { formatBytes } from '@shelf/contract';
 import type { CheckedRepo } from './gitUrlPolicy.js';
 import { checkTag } from './gitUrlPolicy.js';
-import { GitCommandError, runGit } from './runGit.js';
+import { GitCommandError, runGit, type SyncDeadline } from './runGit.js';
 
 export interface FetchOptions {
   /** Bare mirrors live here, one per repository URL. */
@@ -16,6 +16,8 @@ export interface FetchOptions {
   timeoutMs: number;
   /** A mirror larger than this is deleted and the fetch refused. */
   maxRepoBytes: number;
+  /** The running sync's limit for all its git commands together; set per job by the consumer. */
+  deadline?: SyncDeadline;
 }
 
 export const defaultFetchOptions = { timeoutMs: 60_000, maxRepoBytes: 500 * 1024 * 1024 };
@@ -26,7 +28,11 @@ export interface FetchedTags {
   commits: Map<string, string>;
 }
 
-/** One fetch at a time per mirror: git takes locks, and a second fetch would just fail on them. */
+/**
+ * One user of a mirror at a time, from its fetch to the end of reading from it: git takes locks,
+ * so a second fetch would just fail on them, and a fetch that fails (timeout, size limit)
+ * deletes the mirror, which must not happen under a sync still reading tag contents from it.
+ */
 const locks = new Map<string, Promise<unknown>>();
 async function withLock<T>(key: string, run: () => Promise<T>): Promise<T> {
   const previous = locks.get(key) ?? Promise.resolve();
@@ -45,57 +51,65 @@ export function mirrorDir(cacheDir: string, repo: CheckedRepo): string {
 }
 
 /**
- * Fetches tags into the repository's bare mirror in one `git fetch`: a shallow fetch of just
- * those refs, so repeated syncs of a repository only bring what changed, and a sync of many
- * tags pays for one connection and one negotiation, not one per tag. Nothing is checked out;
- * trees are read from the object store afterwards. `+` lets a force-moved tag replace the
- * cached one, so the registry (not the cache) decides whether the new content is acceptable.
- * Every name is checked again here because it becomes part of a refspec on git's command line
- * (listItemTags caps a sync at 500 tags, so the refspecs fit on one). A tag the remote lacks
- * fails the whole fetch (`ref-not-found`).
+ * Fetches tags into the repository's bare mirror in one `git fetch`, then runs `read` on it:
+ * a shallow fetch of just those refs, so repeated syncs of a repository only bring what
+ * changed, and a sync of many tags pays for one connection and one negotiation, not one per
+ * tag. Nothing is checked out; `read` takes trees from the object store. `+` lets a force-moved
+ * tag replace the cached one, so the registry (not the cache) decides whether the new content
+ * is acceptable. Every name is checked again here because it becomes part of a refspec on
+ * git's command line (listItemTags caps a sync at 500 tags, so the refspecs fit on one). A tag
+ * the remote lacks fails the whole fetch (`ref-not-found`).
+ *
+ * `read` runs under the mirror's lock. A read lease (readers share, a failing fetch waits for
+ * them before deleting) would let two syncs of one repository read at once, but those are rare,
+ * reading is local and short next to the fetch, and one lock is plainly correct; copying the
+ * mirror for each reader would cost more than the wait. Errors of `read` pass through as they are.
  */
-export async function fetchTags(repo: CheckedRepo, tags: readonly string[], opts: FetchOptions): Promise<FetchedTags> {
+export async function fetchTags<T>(repo: CheckedRepo, tags: readonly string[], opts: FetchOptions, read: (fetched: FetchedTags) => Promise<T>): Promise<T> {
   const names = [...new Set(tags.map((tag) => checkTag(tag)))];
   const gitdir = mirrorDir(opts.cacheDir, repo);
-  if (!names.length) return { gitdir, commits: new Map() };
+  if (!names.length) return read({ gitdir, commits: new Map() });
+  return withLock(gitdir, async () => read({ gitdir, commits: await fetchIntoMirror(repo, names, gitdir, opts) }));
+}
+
+/** The fetch itself, under the lock; answers tag name → commit, read before anyone can move them. */
+async function fetchIntoMirror(repo: CheckedRepo, names: string[], gitdir: string, opts: FetchOptions): Promise<Map<string, string>> {
   const refspecs = names.map((name) => `+refs/tags/${name}:refs/tags/${name}`);
-  return withLock(gitdir, async () => {
-    const home = await mkdtemp(path.join(os.tmpdir(), 'shelf-git-home-'));
-    try {
-      await ensureMirror(gitdir, home, opts);
-      await withSizeWatch(gitdir, opts.maxRepoBytes, (signal) =>
-        runGit(['fetch', '--quiet', '--depth', '1', '--no-tags', '--no-write-fetch-head', '--', repo.url, ...refspecs], {
-          cwd: gitdir,
-          gitDir: gitdir,
-          home,
-          repo,
-          timeoutMs: opts.timeoutMs,
-          signal,
-        }),
-      ).catch(async (err: unknown) => {
-        // A killed fetch can leave locks or a half-written shallow file behind; the cache is
-        // only a speed-up, so it is dropped and the retry starts from an empty mirror.
-        if (err instanceof GitCommandError && (err.failure === 'timeout' || /\.lock|shallow|corrupt/i.test(err.message))) {
-          await rm(gitdir, { recursive: true, force: true });
-        }
-        throw err;
-      });
-      const size = await dirSize(gitdir);
-      if (size > opts.maxRepoBytes) {
+  const home = await mkdtemp(path.join(os.tmpdir(), 'shelf-git-home-'));
+  try {
+    await ensureMirror(gitdir, home, opts);
+    await withSizeWatch(gitdir, opts.maxRepoBytes, (signal) =>
+      runGit(['fetch', '--quiet', '--depth', '1', '--no-tags', '--no-write-fetch-head', '--', repo.url, ...refspecs], {
+        cwd: gitdir,
+        gitDir: gitdir,
+        home,
+        repo,
+        timeoutMs: opts.timeoutMs,
+        deadline: opts.deadline,
+        signal,
+      }),
+    ).catch(async (err: unknown) => {
+      // A killed fetch can leave locks or a half-written shallow file behind; the cache is
+      // only a speed-up, so it is dropped and the retry starts from an empty mirror.
+      if (err instanceof GitCommandError && (err.failure === 'timeout' || /\.lock|shallow|corrupt/i.test(err.message))) {
         await rm(gitdir, { recursive: true, force: true });
-        throw tooLarge(opts.maxRepoBytes);
       }
-      // Read while the lock is held, so a concurrent fetch moving a tag cannot change the answer.
-      const commits = new Map<string, string>();
-      for (const name of names) {
-        const oid = await git.resolveRef({ fs, gitdir, ref: `refs/tags/${name}` });
-        commits.set(name, (await git.readCommit({ fs, gitdir, oid })).oid);
-      }
-      return { gitdir, commits };
-    } finally {
-      await rm(home, { recursive: true, force: true });
+      throw err;
+    });
+    const size = await dirSize(gitdir);
+    if (size > opts.maxRepoBytes) {
+      await rm(gitdir, { recursive: true, force: true });
+      throw tooLarge(opts.maxRepoBytes);
     }
-  });
+    const commits = new Map<string, string>();
+    for (const name of names) {
+      const oid = await git.resolveRef({ fs, gitdir, ref: `refs/tags/${name}` });
+      commits.set(name, (await git.readCommit({ fs, gitdir, oid })).oid);
+    }
+    return commits;
+  } finally {
+    await rm(home, { recursive: true, force: true });
+  }
 }
 
 async function ensureMirror(gitdir: string, home: string, opts: FetchOptions): Promise<void> {
@@ -103,7 +117,7 @@ async function ensureMirror(gitdir: string, home: string, opts: FetchOptions): P
   // A half-made mirror (a crash during init) is simply made again.
   await rm(gitdir, { recursive: true, force: true });
   await mkdir(gitdir, { recursive: true });
-  await runGit(['init', '--quiet', '--bare'], { cwd: gitdir, gitDir: gitdir, home, timeoutMs: opts.timeoutMs });
+  await runGit(['init', '--quiet', '--bare'], { cwd: gitdir, gitDir: gitdir, home, timeoutMs: opts.timeoutMs, deadline: opts.deadline });
 }
 
 const tooLarge = (max: number) =>

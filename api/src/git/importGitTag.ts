@@ -6,11 +6,12 @@ import { walkItemFolder } from '../bundles/walkItemFolder.js';
 import { AppError } from '../errors.js';
 import { importFolder, type ImportDeps } from '../imports/importFolder.js';
 import { describeImportError } from '../imports/recordImport.js';
-import { fetchTags, type FetchedTags, type FetchOptions } from './fetchTags.js';
+import { fetchTags, type FetchOptions } from './fetchTags.js';
 import { findItemFolder } from './findItemFolder.js';
 import type { CheckedRepo } from './gitUrlPolicy.js';
 import { materialiseTree } from './materialiseTree.js';
 import { GitCommandError } from './runGit.js';
+import { scrubGitText } from './scrubGitText.js';
 
 export interface GitImportDeps extends ImportDeps {
   fetch: FetchOptions;
@@ -30,23 +31,23 @@ export interface GitImportBy {
  */
 export async function importGitTag(deps: GitImportDeps, repo: CheckedRepo, tag: string, by: GitImportBy): Promise<ImportItemResult> {
   itemOf(tag);
-  let fetched: FetchedTags;
   try {
-    fetched = await fetchTags(repo, [tag], deps.fetch);
+    return await fetchTags(repo, [tag], deps.fetch, async ({ gitdir, commits }) => {
+      const commit = commits.get(tag);
+      if (commit === undefined) return refusedResult(tag, `tag ${tag} is not in the repository`);
+      return importFetchedTag(deps, repo, { gitdir, tag, commit }, by);
+    });
   } catch (err) {
     const refusal = fetchRefusal(err, tag);
     if (refusal === undefined) throw err;
     return refusedResult(tag, refusal);
   }
-  const commit = fetched.commits.get(tag);
-  if (commit === undefined) return refusedResult(tag, `tag ${tag} is not in the repository`);
-  return importFetchedTag(deps, repo, { gitdir: fetched.gitdir, tag, commit }, by);
 }
 
 /**
  * Imports a tag already in the mirror: find the item's folder in the tagged tree, write only
  * that folder out as plain files and hand it to the one import path, with the tag's version
- * as the version. No network.
+ * as the version. No network. Call it from fetchTags' `read`, which keeps the mirror in place.
  */
 export async function importFetchedTag(
   deps: GitImportDeps,
@@ -66,7 +67,8 @@ export async function importFetchedTag(
     return { ...(await importFolder(deps, work, entries, source, by.publisher, { tagVersion: item.version })) };
   } catch (err) {
     if (err instanceof AppError) return refusedResult(tag, describeImportError(err));
-    return { id: item.id, version: item.version, status: 'failed', error: (err as Error).message ?? String(err) };
+    // isomorphic-git and fs name the files they failed on: mirror and item-folder paths of this host.
+    return { id: item.id, version: item.version, status: 'failed', error: scrubGitText((err as Error).message ?? String(err), { mirror: gitdir, work }) };
   } finally {
     await rm(work, { recursive: true, force: true });
   }

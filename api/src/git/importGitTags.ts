@@ -1,5 +1,5 @@
 import type { ImportItemResult } from '@shelf/contract';
-import { fetchTags, type FetchedTags } from './fetchTags.js';
+import { fetchTags } from './fetchTags.js';
 import type { CheckedRepo } from './gitUrlPolicy.js';
 import { importFetchedTag, importGitTag, refusedResult, type GitImportBy, type GitImportDeps } from './importGitTag.js';
 import { GitCommandError } from './runGit.js';
@@ -10,9 +10,15 @@ import { GitCommandError } from './runGit.js';
  * round of network, not 300. A network failure is thrown so the job can be retried.
  */
 export async function importGitTags(deps: GitImportDeps, repo: CheckedRepo, tags: readonly string[], by: GitImportBy): Promise<ImportItemResult[]> {
-  let fetched: FetchedTags;
   try {
-    fetched = await fetchTags(repo, tags, deps.fetch);
+    return await fetchTags(repo, tags, deps.fetch, async ({ gitdir, commits }) => {
+      const results: ImportItemResult[] = [];
+      for (const tag of tags) {
+        const commit = commits.get(tag);
+        results.push(commit === undefined ? refusedResult(tag, `tag ${tag} is not in the repository`) : await importFetchedTag(deps, repo, { gitdir, tag, commit }, by));
+      }
+      return results;
+    });
   } catch (err) {
     if (!(err instanceof GitCommandError)) throw err;
     // One fetch answers for every tag, but these refusals belong to one tag (deleted since it
@@ -26,11 +32,4 @@ export async function importGitTags(deps: GitImportDeps, repo: CheckedRepo, tags
     if (err.failure === 'aborted') return tags.map((tag) => refusedResult(tag, err.message));
     throw err;
   }
-
-  const results: ImportItemResult[] = [];
-  for (const tag of tags) {
-    const commit = fetched.commits.get(tag);
-    results.push(commit === undefined ? refusedResult(tag, `tag ${tag} is not in the repository`) : await importFetchedTag(deps, repo, { gitdir: fetched.gitdir, tag, commit }, by));
-  }
-  return results;
 }

@@ -8,7 +8,9 @@ import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
 import { defaultFetchOptions, type FetchOptions } from './fetchTags.js';
 import { GitImports } from './gitImports.js';
-import { GitSyncQueue, startGitSyncConsumer, type GitSyncQueueOptions } from './gitSyncQueue.js';
+import { startGitSyncConsumer } from './gitSyncConsumer.js';
+import { GitSyncQueue, type GitSyncQueueOptions } from './gitSyncQueue.js';
+import type { HostGateOptions } from './hostGate.js';
 import { GitUrlPolicy, type LookupAll } from './gitUrlPolicy.js';
 
 export interface GitServiceOptions extends ImportDeps {
@@ -23,7 +25,12 @@ export interface GitServiceOptions extends ImportDeps {
   bundleLimits?: BundleLimits;
   fetch?: Partial<FetchOptions>;
   queue?: GitSyncQueueOptions;
+  /** Syncs at once, all hosts together (4). */
   concurrency?: number;
+  /** config.gitSyncTimeoutMs (SHELF_GIT_SYNC_TIMEOUT_SECONDS): all git commands of one sync together; 300 s. */
+  syncTimeoutMs?: number;
+  /** Each host's share of the slots (half) and the backoff of a host that timed out (30 s, doubling to 10 min). */
+  hostLimits?: Partial<HostGateOptions>;
   /** Tests replace DNS. */
   lookup?: LookupAll;
 }
@@ -58,6 +65,8 @@ export function createGitServices(redis: Redis, opts: GitServiceOptions) {
         fetch,
         bundleLimits: opts.bundleLimits,
         concurrency: opts.concurrency,
+        syncTimeoutMs: opts.syncTimeoutMs,
+        hostLimits: opts.hostLimits,
       }),
     /** Closes the queue; the shared Redis connection stays open for its owner to close. */
     close: () => queue.close(),

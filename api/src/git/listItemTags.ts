@@ -11,10 +11,10 @@ import { runGit } from './runGit.js';
 const maxTags = 500;
 
 /** Every `<item-id>@<semver>` tag of a repository, from `git ls-remote --tags` (nothing fetched). */
-export async function listItemTags(repo: CheckedRepo, opts: Pick<FetchOptions, 'timeoutMs'>): Promise<string[]> {
+export async function listItemTags(repo: CheckedRepo, opts: Pick<FetchOptions, 'timeoutMs' | 'deadline'>): Promise<string[]> {
   const home = await mkdtemp(path.join(os.tmpdir(), 'shelf-git-home-'));
   try {
-    const out = await runGit(['ls-remote', '--tags', '--refs', '--', repo.url], { cwd: home, home, repo, timeoutMs: opts.timeoutMs });
+    const out = await runGit(['ls-remote', '--tags', '--refs', '--', repo.url], { cwd: home, home, repo, timeoutMs: opts.timeoutMs, deadline: opts.deadline });
     const tags: string[] = [];
     for (const line of out.split('\n')) {
       const name = /^[0-9a-f]{40,64}\trefs\/tags\/(.+)$/.exec(line.trim())?.[1];

@@ -1,6 +1,6 @@
 import { GitError, GitPluginError, simpleGit } from 'simple-git';
 import type { CheckedRepo } from './gitUrlPolicy.js';
-import { redactUrl } from './gitUrlPolicy.js';
+import { scrubGitText } from './scrubGitText.js';
 
 /**
  * Settings every git command runs with, so nothing in a fetched (or local `file://`) repository
@@ -45,10 +45,32 @@ export interface RunGitOptions {
   /** The repository this command talks to: its transport, credentials and pinned addresses. */
   repo?: CheckedRepo;
   gitDir?: string;
+  /** Per command: a host that does not answer within it is given up on. */
   timeoutMs: number;
+  /** The whole sync's limit, shared by every git command it runs. */
+  deadline?: SyncDeadline;
   /** Aborts the command early (the size watchdog). */
   signal?: AbortSignal;
 }
+
+/**
+ * How long one sync (one attempt of its job) may spend on git in all: the per-command timeout
+ * alone lets a host that answers each command just in time hold a consumer slot for ever.
+ */
+export interface SyncDeadline {
+  /** Aborts when the time is up. */
+  signal: AbortSignal;
+  ms: number;
+  /** When it is up, ms since the epoch. */
+  endsAt: number;
+}
+
+export function startSyncDeadline(ms: number): SyncDeadline {
+  return { signal: AbortSignal.timeout(ms), ms, endsAt: Date.now() + ms };
+}
+
+/** `60 s`, `1.5 s`: how long, as the import record says it. */
+const seconds = (ms: number) => `${Number((ms / 1000).toFixed(1))} s`;
 
 /** Why a git command failed, judged from its output; `retryable` is what BullMQ should do. */
 export type GitFailure = 'timeout' | 'aborted' | 'ref-not-found' | 'bad-objects' | 'repository-unavailable' | 'network' | 'other';
@@ -70,17 +92,36 @@ export class GitCommandError extends Error {
 /** Runs one hardened git command through simple-git and returns its stdout. */
 export async function runGit(args: string[], opts: RunGitOptions): Promise<string> {
   const timeout = AbortSignal.timeout(opts.timeoutMs);
-  const signal = opts.signal ? AbortSignal.any([timeout, opts.signal]) : timeout;
-  const config = [...hardening];
+  const signal = AbortSignal.any([timeout, opts.deadline?.signal, opts.signal].filter((s): s is AbortSignal => s !== undefined));
+  const config = [...hardening, ...stallLimit(opts)];
   if (opts.repo?.resolve) config.push(`http.curloptResolve=${opts.repo.resolve}`);
   const git = simpleGit({ baseDir: opts.cwd, config, abort: signal, unsafe: unsafeAllowed, maxConcurrentProcesses: 1 });
   try {
     return await git.env(gitEnv(opts)).raw(args);
   } catch (err) {
-    if (timeout.aborted) throw new GitCommandError(`git ${args[0]} timed out after ${Math.round(opts.timeoutMs / 1000)} s`, 'timeout');
-    if (opts.signal?.aborted) throw new GitCommandError(`git ${args[0]} was stopped: ${String(opts.signal.reason ?? 'aborted')}`, 'aborted');
-    throw toGitCommandError(args[0] ?? 'git', err);
+    const command = `git ${args[0] ?? ''}`.trim();
+    const peer = opts.repo?.url;
+    if (opts.deadline?.signal.aborted) {
+      const what = peer ? `the sync of ${peer}` : 'the sync';
+      throw new GitCommandError(`${command}: ${what} took longer than the ${seconds(opts.deadline.ms)} one sync may take in all (SHELF_GIT_SYNC_TIMEOUT_SECONDS)`, 'timeout');
+    }
+    if (timeout.aborted) {
+      throw new GitCommandError(peer ? `${command}: ${peer} did not answer within ${seconds(opts.timeoutMs)}` : `${command} did not finish within ${seconds(opts.timeoutMs)}`, 'timeout');
+    }
+    if (opts.signal?.aborted) throw new GitCommandError(`${command} was stopped: ${String(opts.signal.reason ?? 'aborted')}`, 'aborted');
+    throw toGitCommandError(command, err, opts);
   }
+}
+
+/**
+ * Stopping git does not stop its HTTP helper (`git-remote-https`, a child it does not kill):
+ * left alone, the helper would stay connected to a server that never answers, one more for
+ * every retry. curl's own stall limit ends it a second after we give up on the command
+ * (a second later, so our clearer timeout is what the record says).
+ */
+function stallLimit(opts: RunGitOptions): string[] {
+  const ms = Math.min(opts.timeoutMs, opts.deadline ? opts.deadline.endsAt - Date.now() : Infinity);
+  return ['http.lowSpeedLimit=1000', `http.lowSpeedTime=${Math.max(1, Math.ceil(ms / 1000)) + 1}`];
 }
 
 /** What a git process inherits from ours: how to reach the network and whom to trust there. */
@@ -120,31 +161,24 @@ function gitEnv(opts: RunGitOptions): Record<string, string> {
 }
 
 const notFound = /couldn't find remote ref|no such remote ref|remote ref does not exist/i;
+/** curl's stall limit (above) firing before our timer, or a connection the network gave up on. */
+const tooSlow = /operation too slow|timed out/i;
 /** transfer.fsckObjects refused what the server sent (e.g. a `.gitmodules` with `update = !command`). */
 const badObjects = /fsck error|gitmodules|bad object [0-9a-f]|invalid object/i;
 const unavailable =
   /repository .* not found|does not appear to be a git repository|not a git repository|authentication failed|could not read (username|password)|terminal prompts disabled|transport '.*' not allowed|permission denied|returned error: (401|403|404)|the requested url returned error: (401|403|404)|redirect/i;
 
-function toGitCommandError(command: string, err: unknown): GitCommandError {
+function toGitCommandError(command: string, err: unknown, opts: RunGitOptions): GitCommandError {
+  const places = { home: opts.home, mirror: opts.gitDir };
   if (err instanceof GitPluginError && err.plugin === 'unsafe') {
-    return new GitCommandError(`git ${command} refused by simple-git: ${err.message}`, 'other');
+    return new GitCommandError(`${command} refused by simple-git: ${scrubGitText(err.message, places)}`, 'other');
   }
   const text = err instanceof GitError ? err.message : String((err as Error)?.message ?? err);
-  const message = scrub(text);
+  const message = scrubGitText(text, places);
   if (notFound.test(text)) return new GitCommandError(message, 'ref-not-found');
+  if (tooSlow.test(text)) return new GitCommandError(message, 'timeout');
   if (badObjects.test(text)) return new GitCommandError(message, 'bad-objects');
   if (unavailable.test(text)) return new GitCommandError(message, 'repository-unavailable');
   if (err instanceof GitError) return new GitCommandError(message, 'network');
   return new GitCommandError(message, 'other');
-}
-
-/** git's output, fit to store: credentials removed, one short paragraph. */
-function scrub(text: string): string {
-  const lines = text
-    .split('\n')
-    .map((l) => l.trim())
-    .filter(Boolean)
-    .map((l) => l.replace(/[A-Za-z][A-Za-z0-9+.-]*:\/\/\S+/g, (u) => redactUrl(u)));
-  const joined = lines.join(' ') || 'git failed without a message';
-  return joined.length > 600 ? `${joined.slice(0, 600)}…` : joined;
 }
