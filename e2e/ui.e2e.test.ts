@@ -150,6 +150,7 @@ describe('the web UI in a real browser', () => {
     const csp = first!.headers()['content-security-policy'] ?? '';
     expect(csp).toMatch(/script-src 'self'(;|$)/);
     expect(csp).not.toContain('unsafe-eval');
+    expect(csp).toMatch(/style-src 'self'(;|$)/);
     await p.waitForURL(/\/login/, { timeout: 15_000 });
     const validatorModule = p.waitForResponse((r) => /\/api\/catalog\/provision-database\/[^/]+\/validator\.js$/.test(r.url()), { timeout: 30_000 });
     await signIn(p, 'ada', adminPassword);
@@ -174,7 +175,18 @@ describe('the web UI in a real browser', () => {
     await expect.poll(() => nameErrors.count(), { timeout: 10_000 }).toBe(0);
     expect(await p.getByText(/checks could not be loaded/).count()).toBe(0);
     await snap('02b-item-form-strict-csp', p);
+    expect(await p.evaluate(() => (globalThis as any).__cspViolations)).toEqual([]);
 
+    // The other pages too, styles included: the catalog, the jobs dashboard and a job's live log.
+    await p.goto(`${shelf.url}/`);
+    await p.getByRole('heading', { name: 'Hello World' }).first().waitFor({ timeout: 15_000 });
+    expect(await p.evaluate(() => (globalThis as any).__cspViolations)).toEqual([]);
+    const job = await api('/api/jobs', { itemId: 'hello-world', inputs: { name: 'CSP', times: 2, delay: 0 } });
+    await p.goto(`${shelf.url}/jobs`);
+    await p.locator(`[data-testid="job-row"][data-job-id="${job.id}"]`).waitFor({ timeout: 30_000 });
+    expect(await p.evaluate(() => (globalThis as any).__cspViolations)).toEqual([]);
+    await p.goto(`${shelf.url}/jobs/${job.id}`);
+    await p.getByText(/CSP/).first().waitFor({ timeout: 30_000 });
     expect(await p.evaluate(() => (globalThis as any).__cspViolations)).toEqual([]);
     expect(violations).toEqual([]);
     await context.close();

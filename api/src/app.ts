@@ -52,6 +52,9 @@ export function createApp(deps: AppDeps): Express {
           'img-src': ["'self'", 'data:'],
           // No 'unsafe-eval': the form validates with modules precompiled on the server (api/src/validators).
           'script-src': ["'self'"],
+          // Styles only from Shelf's own stylesheet: no inline <style> or style attribute, so
+          // injected markup cannot restyle the page (React's style props are CSSOM, still allowed).
+          'style-src': ["'self'"],
           // Shelf is often served over plain HTTP inside a network; upgrading would break it there.
           'upgrade-insecure-requests': null,
         },
