@@ -20,13 +20,27 @@ export class BadRequestError extends AppError {
   }
 }
 
-/** Content that was understood but is not acceptable: 422 with every problem listed. */
+/** A 422 lists at most this many problems (a 400 KB request once answered 12.7 MB of them). */
+export const maxListedProblems = 100;
+
+/**
+ * Content that was understood but is not acceptable: 422 listing its problems, the first
+ * {@link maxListedProblems} of them; `details.moreProblems` says how many were left out.
+ * `total` is the count when the caller already dropped some.
+ */
 export class ValidationError extends AppError {
-  constructor(
-    message: string,
-    readonly problems: Problem[] = [],
-  ) {
-    super(422, ErrorCode.VALIDATION_FAILED, message, problems.length ? { problems } : undefined);
+  readonly problems: Problem[];
+
+  constructor(message: string, problems: Problem[] = [], total = problems.length) {
+    const listed = problems.slice(0, maxListedProblems);
+    const more = total - listed.length;
+    super(
+      422,
+      ErrorCode.VALIDATION_FAILED,
+      more > 0 ? `${message} (the first ${listed.length} of ${total} problems are listed)` : message,
+      listed.length ? { problems: listed, ...(more > 0 ? { moreProblems: more } : {}) } : undefined,
+    );
+    this.problems = listed;
   }
 }
 

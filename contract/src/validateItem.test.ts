@@ -44,12 +44,12 @@ describe('validateItem', () => {
     expect(process.memoryUsage().heapUsed - started).toBeLessThan(200 * 1024 * 1024);
   });
 
-  it('refuses remote $ref, unsafe patterns and schemas ajv cannot compile', () => {
+  it('refuses remote $ref, patterns RE2 cannot run and schemas ajv cannot compile', () => {
     const bad = JSON.stringify({
       type: 'object',
       properties: {
         a: { $ref: 'https://example.com/evil.json' },
-        b: { type: 'string', pattern: '^(a+)+$' },
+        b: { type: 'string', pattern: '(a)\\1' },
         c: { type: 'strin' },
       },
     });

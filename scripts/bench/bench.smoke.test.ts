@@ -48,7 +48,7 @@ describe('npm run bench -- --smoke', () => {
         expect(Number.isFinite(row.ratio), row.scenario).toBe(true);
       }
     }
-    for (const prefix of ['1 latency submit→SUCCEEDED p50', '2 throughput', '3 queue only', '4 GET /api/catalog', '4 GET /api/jobs', '5 live logs', '6 import']) {
+    for (const prefix of ['1 latency submit→SUCCEEDED p50', '2 throughput', '3 queue only', '4 GET /api/catalog', '4 GET /api/jobs', '5 live logs', '6 import', '7 validation']) {
       expect(report.rows.some((r) => r.scenario.startsWith(prefix)), prefix).toBe(true);
     }
 

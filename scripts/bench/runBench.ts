@@ -14,6 +14,7 @@ import { latencyScenario } from './scenarios/latency.js';
 import { liveLogsScenario } from './scenarios/liveLogs.js';
 import { queueScenario } from './scenarios/queue.js';
 import { throughputScenario } from './scenarios/throughput.js';
+import { validationScenario } from './scenarios/validation.js';
 import { BenchShelf, REDIS_URL } from './shelf.js';
 import type { BenchSizes } from './sizes.js';
 import { now } from './stats.js';
@@ -25,6 +26,7 @@ export const scenarios = {
   queue: queueScenario,
   logs: liveLogsScenario,
   imports: importsScenario,
+  validation: validationScenario,
   api: apiScenario,
 } satisfies Record<string, (ctx: BenchContext) => Promise<ScenarioResult>>;
 export type ScenarioName = keyof typeof scenarios;

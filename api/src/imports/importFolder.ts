@@ -1,6 +1,6 @@
 import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { ItemFiles, validateItem, type ImportResult, type ItemTexts, type Source, type VersionRecord } from '@shelf/contract';
+import { ItemFiles, type ImportResult, type ItemTexts, type Source, type VersionRecord } from '@shelf/contract';
 import type { BundleStore } from '../bundles/bundleStore.js';
 import type { ItemEntry } from '../bundles/entryRules.js';
 import { packBundle } from '../bundles/packBundle.js';
@@ -10,6 +10,7 @@ import type { StoreQuota } from './storeQuota.js';
 import { ConflictError, ForbiddenError, ValidationError } from '../errors.js';
 import { versionConflict, type Registry } from '../registry/registry.js';
 import type { VersionArchive } from '../registry/versionArchive.js';
+import { sharedValidationPool } from '../validation/validationPool.js';
 
 export interface ImportDeps {
   store: BundleStore;
@@ -71,7 +72,8 @@ export async function importFolder(
   publisher: Publisher,
   opts: { tagVersion?: string } = {},
 ): Promise<ImportResult> {
-  const validation = validateItem(await readTexts(dir, entries), opts);
+  // Off the event loop: compiling a large input schema takes a while.
+  const validation = await sharedValidationPool().checkItem(await readTexts(dir, entries), opts);
   if (!validation.ok) {
     const n = validation.problems.length;
     throw new ValidationError(`the item is invalid (${n} problem${n === 1 ? '' : 's'})`, validation.problems);
