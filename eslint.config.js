@@ -41,6 +41,21 @@ export default defineConfig(
     },
   },
   {
+    // Production code changes and reads jobs only through JobRecords and RunRecorder, never the raw
+    // layout, which is there for tests and the benchmark to seed or damage the store.
+    files: ['api/src/**/*.ts', 'worker/src/**/*.ts', 'records/src/**/*.ts'],
+    ignores: ['records/src/layout.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: '@shelf/records/layout', message: 'tests and the benchmark only: use JobRecords or RunRecorder from @shelf/records' }],
+          patterns: [{ group: ['./layout', './layout.js'], message: 'tests and the benchmark only: use JobRecords or RunRecorder' }],
+        },
+      ],
+    },
+  },
+  {
     // Tests read JSON answers whose shape the assertions themselves check.
     files: ['**/*.test.ts', '**/*.test.tsx', '**/test/**/*.ts', 'e2e/**/*.ts'],
     rules: { '@typescript-eslint/no-explicit-any': 'off' },

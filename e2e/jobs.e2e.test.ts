@@ -125,6 +125,29 @@ describe('jobs end to end', () => {
     client.ws.close();
   }, 90_000);
 
+  it('reports how long the worker took to start each container (shelf_container_start_seconds)', async () => {
+    const scrape = async () => {
+      const text = await (await fetch(`${shelf.url}/metrics`, { headers: asAdmin })).text();
+      const value = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1]);
+      return { count: value('shelf_container_start_seconds_count'), sum: value('shelf_container_start_seconds_sum') };
+    };
+    const before = await scrape();
+    const submitted = await post('/api/jobs', { itemId: 'hello-world', inputs: { name: 'Metrics', times: 1, delay: 0 } });
+    expect(submitted.status).toBe(202);
+    const id = submitted.body.id as string;
+    for (let i = 0; i < 300 && (await get<JobDetail>(`/api/jobs/${id}`)).state !== 'SUCCEEDED'; i++) await new Promise((r) => setTimeout(r, 200));
+    expect((await get<JobDetail>(`/api/jobs/${id}`)).state).toBe('SUCCEEDED');
+    // Observed when the API sees the job end, from what the worker measured: create to start returned.
+    let after = await scrape();
+    for (let i = 0; i < 50 && after.count === before.count; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      after = await scrape();
+    }
+    expect(after.count).toBeGreaterThan(before.count);
+    expect(after.sum).toBeGreaterThan(before.sum);
+    expect((after.sum - before.sum) / (after.count - before.count)).toBeLessThan(30);
+  }, 90_000);
+
   it('reports ready with a worker that reaches Docker', async () => {
     const ready = await fetch(`${shelf.url}/readyz`);
     expect(ready.status).toBe(200);

@@ -1,11 +1,12 @@
 import http from 'node:http';
 import { Redis } from 'ioredis';
 import { ConfigError } from '@shelf/contract';
+import { startJobRetention } from '@shelf/records';
 import { createApp } from './app.js';
 import { loadConfig } from './config.js';
 import { importExamples } from './imports/importExamples.js';
 import { createGitServices } from './git/index.js';
-import { createJobServices, registerJobMetrics, startJobRetention, workerReadiness } from './jobs/index.js';
+import { createJobServices, registerJobMetrics, workerReadiness } from './jobs/index.js';
 import { attachJobsWebSocket } from './live/wsGateway.js';
 import { createLogger } from './logger.js';
 import { createMetrics } from './metrics.js';
@@ -40,7 +41,7 @@ async function main() {
   const git = createGitServices(redis, { ...services, logger, metrics, gitAllow: config.gitAllow, bundlesDir: config.bundlesDir, syncTimeoutMs: config.gitSyncTimeoutMs });
   const stopGitSync = await git.startConsumer();
   const jobs = await createJobServices(redis, { keys: services.keys, registry: services.registry, logger, maxLimits: config.maxLimits });
-  registerJobMetrics(metrics.registry, { store: jobs.store, queue: jobs.queue, events: jobs.events, logger });
+  registerJobMetrics(metrics.registry, { records: jobs.records, queue: jobs.queue, events: jobs.events, logger });
 
   const auth = await createAuthServices(redis, { keys: services.keys, settings: config.auth, logger, createOidc: (deps) => createOidcLogin(config.auth.oidc!, deps) });
 
@@ -56,8 +57,8 @@ async function main() {
     git: { services: git, webhookSecret: config.webhookSecret },
   });
   const server = http.createServer(app);
-  const closeJobsSocket = attachJobsWebSocket(server, { events: jobs.events, logs: jobs.store, jobs: jobs.store, auth, logger, ...config.live });
-  const stopRetention = startJobRetention(jobs.store, { retentionDays: config.jobRetentionDays, logger });
+  const closeJobsSocket = attachJobsWebSocket(server, { events: jobs.events, logs: jobs.records, jobs: jobs.records, auth, logger, ...config.live });
+  const stopRetention = startJobRetention(jobs.records, { retentionDays: config.jobRetentionDays, logger });
 
   if (!['127.0.0.1', '::1', 'localhost'].includes(config.host) && !config.auth.publicUrlGiven) {
     logger.warn({ host: config.host, publicUrl: config.auth.publicUrl }, 'Shelf listens beyond loopback but SHELF_PUBLIC_URL is not set: requests by any host name other than a loopback one are refused (400); set SHELF_PUBLIC_URL to the address people use');

@@ -90,9 +90,9 @@ async function userWithToken(username: string, role: Role): Promise<{ id: string
   return { id: created.body.id, headers: { authorization: `Bearer ${token.body.token}` }, spareTokenId: spare.body.id };
 }
 
-/** A QUEUED job submitted by `by`, straight into the store: viewers cannot submit one themselves. */
+/** A QUEUED job submitted by `by`, straight into the job records: viewers cannot submit one themselves. */
 async function jobOf(by: { id: string; username: string }): Promise<string> {
-  const { id } = await api.jobs!.store.create({
+  const { id } = await api.jobs!.records.create({
     itemId: ids.item,
     itemName: 'Hello',
     version: '1.0.0',

@@ -1,8 +1,8 @@
-// The worker's side (state changes, log lines) is played by FakeWorker, which writes Redis
-// exactly as the contract says; the real worker process has its own tests with Docker.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+// The worker's side (state changes, log lines) is played by FakeWorker, which records them through
+// the records package's RunRecorder as the worker does; the real worker has its own tests with Docker.
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Redis } from 'ioredis';
-import { JobState } from '@shelf/contract';
+import { followKillRequests } from '@shelf/records';
 import { FakeWorker } from './helpers/fakeWorker.js';
 import { redisUrl, request, startJobsApi, type JobsHarness } from './helpers/jobsHarness.js';
 
@@ -185,22 +185,22 @@ describe('POST /api/jobs/:id/cancel', () => {
     expect(res.body).toMatchObject({ id, state: 'CANCELLED', error: { code: 'CANCELLED', message: 'cancelled by admin-token' } });
     expect(res.body.finishedAt).toEqual(expect.any(String));
     expect(await h.jobs.queue.getJob(id)).toBeUndefined();
-    const keys = h.catalog.keys;
-    expect(await h.redis.zscore(keys.jobsByState(JobState.CANCELLED), id)).not.toBeNull();
-    expect(await h.redis.zscore(keys.jobsByState(JobState.QUEUED), id)).toBeNull();
+    const listed = async (state: string) => (await get(`/api/jobs?state=${state}&q=${id}`)).body.items.map((j: { id: string }) => j.id);
+    expect(await listed('CANCELLED')).toEqual([id]);
+    expect(await listed('QUEUED')).toEqual([]);
   });
 
   it('cancels a running job and tells the workers to kill its container', async () => {
     const id = await enqueue();
     await worker.start(id);
     const listener = new Redis(redisUrl);
-    const heard = new Promise<string>((resolve) => listener.on('message', (_channel: string, message: string) => resolve(message)));
-    await listener.subscribe(h.catalog.keys.cancelChannel);
+    const kills: string[] = [];
+    await followKillRequests(listener, h.catalog.keys, (jobId) => kills.push(jobId));
     try {
       const res = await post(`/api/jobs/${id}/cancel`);
       expect(res.status).toBe(200);
       expect(res.body.state).toBe('CANCELLED');
-      expect(await heard).toBe(id);
+      await vi.waitFor(() => expect(kills).toEqual([id]));
       // The worker's own transition to FAILED after the kill finds the job cancelled and changes nothing.
       expect(await worker.finish(id, 'FAILED')).toBe(false);
       expect((await get(`/api/jobs/${id}`)).body.state).toBe('CANCELLED');

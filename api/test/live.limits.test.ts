@@ -66,7 +66,7 @@ describe('WebSocket connection caps', () => {
     expect(full.status).toBe(503);
     expect(full.body).toMatch(/^Shelf holds its most live connections \(5, SHELF_WS_MAX_CONNECTIONS\)/);
 
-    const audit = await (await fetch(`${api.url}/api/audit?action=ws.connect&outcome=denied`, { headers: asAdmin })).json();
-    expect(audit.items.map((e: any) => e.actor)).toEqual(expect.arrayContaining(['admin-token', 'vera']));
+    const audit = (await (await fetch(`${api.url}/api/audit?action=ws.connect&outcome=denied`, { headers: asAdmin })).json()) as { items: { actor: string }[] };
+    expect(audit.items.map((e) => e.actor)).toEqual(expect.arrayContaining(['admin-token', 'vera']));
   });
 });

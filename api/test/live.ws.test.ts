@@ -1,8 +1,9 @@
 // Log lines and state changes come from FakeWorker, which stands in for the worker process: it
-// writes and publishes in Redis exactly as the contract says (the worker has its own Docker tests).
+// records them through RunRecorder, which stores and publishes them (the worker has its own Docker tests).
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { ServerMessage } from '@shelf/contract';
+import { storeUnpublishedLogLines } from '@shelf/records/layout';
 import { FakeWorker } from './helpers/fakeWorker.js';
 import { request, startJobsApi, TestSocket, type JobsHarness } from './helpers/jobsHarness.js';
 import { adminTokenActor } from '../src/auth/principal.js';
@@ -31,7 +32,7 @@ async function connect(options?: Parameters<typeof TestSocket.open>[1]): Promise
 }
 
 async function newJob(): Promise<string> {
-  const { id } = await h.jobs.store.create({
+  const { id } = await h.jobs.records.create({
     itemId: 'hello',
     itemName: 'Hello',
     version: '1.0.0',
@@ -130,12 +131,12 @@ describe('/ws/jobs', () => {
     await socket.next(subscribed(id));
     await worker.logNumbered(id, 1, 2);
     // Stored but never published, as if the subscriber connection had been down for a moment.
-    await h.redis.rpush(h.catalog.keys.jobLog(id), ...[3, 4].map((n) => JSON.stringify({ seq: n, ts: '', stream: 'stdout', line: `line ${n}` })));
+    await storeUnpublishedLogLines(h.redis, h.catalog.keys, id, [3, 4].map((n) => ({ seq: n, ts: '', stream: 'stdout', line: `line ${n}` })));
     await worker.logNumbered(id, 5, 1);
     await vi.waitFor(() => expect(socket.logs(id).map((l) => l.seq)).toEqual([1, 2, 3, 4, 5]));
 
     // The same when the missing lines are the last ones: the job's end triggers a re-read.
-    await h.redis.rpush(h.catalog.keys.jobLog(id), JSON.stringify({ seq: 6, ts: '', stream: 'stdout', line: 'line 6' }));
+    await storeUnpublishedLogLines(h.redis, h.catalog.keys, id, [{ seq: 6, ts: '', stream: 'stdout', line: 'line 6' }]);
     await worker.finish(id, 'SUCCEEDED');
     await vi.waitFor(() => expect(socket.logs(id).map((l) => l.line)).toEqual(range(1, 6).map((n) => `line ${n}`)));
   });
@@ -224,7 +225,7 @@ describe('/ws/jobs with a job printing faster than a client reads', () => {
     try {
       const printer = new FakeWorker(harness.redis, harness.catalog.keys, 100 * 1024 * 1024);
       await harness.importItem({ id: 'flood' });
-      const { id } = await harness.jobs.store.create({
+      const { id } = await harness.jobs.records.create({
         itemId: 'flood',
         itemName: 'Flood',
         version: '1.0.0',

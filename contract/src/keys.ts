@@ -29,9 +29,17 @@ export function redisKeys(prefix = 'shelf') {
     jobsByState: (state: string) => `${prefix}:jobs:state:${state}`,
     /** sorted set of job ids by creation time, per item. */
     jobsByItem: (itemId: string) => `${prefix}:jobs:item:${itemId}`,
+    /** sorted set of job ids by creation time, per item and state: what a search with a state filter pages. */
+    jobsByItemState: (itemId: string, state: string) => `${prefix}:jobs:item:${itemId}:state:${state}`,
+    /** hash: job id → its item id, so a listing can tell the items of many jobs in one read. */
+    jobItems: `${prefix}:jobs:items`,
+    /** hash: item id → how many of its jobs are in `state` (the size of jobsByItemState), so a search counts without reading every set. */
+    jobCountsByItem: (state: string) => `${prefix}:jobs:counts:${state}`,
+    /** string: the version of the job indexes' layout the store was last brought up to. */
+    jobsLayoutVersion: `${prefix}:jobs:layout`,
     /** sorted set, every score 0: lowercase job ids, so ZRANGEBYLEX finds ids by prefix. */
     jobIds: `${prefix}:jobs:ids`,
-    /** sorted set with a short TTL: one listing's intermediate result (filters combined). */
+    /** sorted set: scratch space of the job listing script, emptied before the script answers. */
     jobsTemp: (token: string) => `${prefix}:jobs:tmp:${token}`,
     /** list of JSON LogLine. */
     jobLog: (jobId: string) => `${prefix}:job:${jobId}:log`,
@@ -47,7 +55,7 @@ export function redisKeys(prefix = 'shelf') {
     worker: (workerId: string) => `${prefix}:worker:${workerId}`,
     /** SCAN pattern of every worker heartbeat. */
     workerPattern: `${prefix}:worker:*`,
-    /** prefix of the per-state index keys, as transitionJobLua wants it. */
+    /** prefix of the per-state index keys, as the job scripts want it. */
     jobsByStatePrefix: `${prefix}:jobs:state:`,
     /** BullMQ's own key prefix, under ours. */
     bullPrefix: `${prefix}:bull`,

@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { JobState, type CatalogItem, type JobHash, type RedisKeys, type VersionRecord } from '@shelf/contract';
+import { JobState, type CatalogItem, type RedisKeys, type VersionRecord } from '@shelf/contract';
 import { newCatalogGeneration } from '@shelf/records';
+import { writeJobs, type JobHash } from '@shelf/records/layout';
 import type { Redis } from 'ioredis';
 
 /** Item names are built from these, so a search word matches one item in ten. */
@@ -69,19 +70,15 @@ function stateOf(round: number, item: number): JobState {
 }
 
 /**
- * Writes `count` finished jobs of `itemIds` straight into Redis, in the job store's layout
- * (a hash per job and the sorted-set indexes, see contract/src/jobRecords.ts and
- * api/src/jobs/jobStore.ts), one creation every 5 s back from now (inside any retention).
+ * Writes `count` finished jobs of `itemIds` straight into Redis, in the job records' layout (a
+ * hash per job and its indexes, through `@shelf/records/layout`), one creation every 5 s back
+ * from now (inside any retention).
  */
 export async function seedJobs(redis: Redis, keys: RedisKeys, itemIds: string[], count: number): Promise<void> {
   const batch = 2000;
   const end = Date.now() - 60_000;
   for (let start = 0; start < count; start += batch) {
-    const pipeline = redis.pipeline();
-    const all: Array<string | number> = [];
-    const ids: Array<string | number> = [];
-    const byState = new Map<string, Array<string | number>>();
-    const byItem = new Map<string, Array<string | number>>();
+    const jobs: JobHash[] = [];
     for (let i = start; i < Math.min(count, start + batch); i++) {
       let id = randomBytes(16).toString('hex');
       while (/^\d+$/.test(id)) id = randomBytes(16).toString('hex');
@@ -90,7 +87,7 @@ export async function seedJobs(redis: Redis, keys: RedisKeys, itemIds: string[],
       const createdMs = end - (count - i) * 5000;
       const createdAt = new Date(createdMs).toISOString();
       const finishedAt = new Date(createdMs + 1500).toISOString();
-      const hash: JobHash = {
+      jobs.push({
         id,
         itemId,
         itemName: `${WORDS[Number(itemId.slice(-4)) % WORDS.length]} ${itemId.slice(-4)}`,
@@ -110,21 +107,8 @@ export async function seedJobs(redis: Redis, keys: RedisKeys, itemIds: string[],
         createdMs: String(createdMs),
         submittedById: 'admin-token',
         submittedByName: 'admin-token',
-      };
-      pipeline.hset(keys.job(id), { ...hash });
-      all.push(createdMs, id);
-      ids.push(0, id);
-      if (!byState.has(state)) byState.set(state, []);
-      byState.get(state)!.push(createdMs, id);
-      if (!byItem.has(itemId)) byItem.set(itemId, []);
-      byItem.get(itemId)!.push(createdMs, id);
+      });
     }
-    pipeline.zadd(keys.jobsAll, ...all);
-    pipeline.zadd(keys.jobIds, ...ids);
-    for (const [state, members] of byState) pipeline.zadd(keys.jobsByState(state), ...members);
-    for (const [itemId, members] of byItem) pipeline.zadd(keys.jobsByItem(itemId), ...members);
-    const results = (await pipeline.exec()) ?? [];
-    const failed = results.find(([err]) => err);
-    if (failed) throw failed[0];
+    await writeJobs(redis, keys, jobs);
   }
 }

@@ -1,10 +1,10 @@
 import { JobErrorCode, JobLimits, JobState, RunJobData, type JobProgress } from '@shelf/contract';
+import type { RegistryReader, RunRecorder, StartedRun } from '@shelf/records';
 import { UnrecoverableError, type Job, type Processor } from 'bullmq';
 import { z } from 'zod';
 import type { BundleCache } from './bundleCache.js';
 import type { Config } from './config.js';
 import { PermanentInfraError } from './errors.js';
-import type { JobStore } from './jobStore.js';
 import type { Logger } from './logger.js';
 import type { WorkerMetrics } from './metrics.js';
 import { JobOutput } from './output/jobOutput.js';
@@ -28,7 +28,10 @@ const RunnableVersion = z.object({
 
 export interface RunJobDeps {
   config: Config;
-  store: JobStore;
+  /** What the worker records on the job: its start, progress, log, container start time and end. */
+  recorder: RunRecorder;
+  /** The version records the job's item and version are read from. */
+  registry: Pick<RegistryReader, 'findVersion'>;
   bundles: BundleCache;
   runner: Runner;
   running: RunningJobs;
@@ -61,14 +64,11 @@ export function createRunJob(deps: RunJobDeps): Processor<RunJobData, RunJobResu
 }
 
 async function processRun(deps: RunJobDeps, job: Job, data: RunJobData, signal: AbortSignal): Promise<RunJobResult> {
-  const { store, metrics } = deps;
+  const { recorder, metrics } = deps;
   const log = deps.logger.child({ jobId: data.jobId, attempt: job.attemptsMade + 1 });
-  const started = await store.transitionAndRead(data.jobId, JobState.RUNNING, [JobState.QUEUED], {
-    startedAt: new Date().toISOString(),
-    progress: JSON.stringify({ percent: 0, message: '' } satisfies JobProgress),
-  });
+  const started = await recorder.start(data.jobId);
   if (!started) {
-    log.info({ state: await store.state(data.jobId) }, 'job is no longer QUEUED; not running it');
+    log.info({ state: await recorder.state(data.jobId) }, 'job is no longer QUEUED; not running it');
     metrics.jobs.inc({ outcome: 'SKIPPED' });
     return { outcome: 'SKIPPED' };
   }
@@ -82,7 +82,7 @@ async function processRun(deps: RunJobDeps, job: Job, data: RunJobData, signal: 
   }
   // The user hears the outcome first; the run folder is tidied up after.
   try {
-    await recordVerdict(store, data.jobId, run.verdict, run.progress, log);
+    await recordVerdict(recorder, data.jobId, run.verdict, run.progress, log);
   } finally {
     await run.folder.remove();
   }
@@ -101,24 +101,17 @@ interface Execution {
   folder: RunFolder;
 }
 
-/** `hash` is the job as it was moved to RUNNING. */
-async function execute(
-  deps: RunJobDeps,
-  data: RunJobData,
-  hash: Record<string, string>,
-  signal: AbortSignal,
-  log: Logger,
-): Promise<Execution> {
-  const { config, store } = deps;
-  if (!hash.id) throw new PermanentInfraError('the job record disappeared');
-  const limits = capLimits(parseLimits(hash.limits), config.maxLimits);
+/** `started` is the job as it was moved to RUNNING. */
+async function execute(deps: RunJobDeps, data: RunJobData, started: StartedRun, signal: AbortSignal, log: Logger): Promise<Execution> {
+  const { config, recorder } = deps;
+  const limits = capLimits(parseLimits(started.limitsJson), config.maxLimits);
   // Three independent steps at once: the version (Redis), the unpacked bundle (disk cache), the run folder.
-  const creating = createRunFolder(config.cacheDir, data.jobId, hash.inputs || '{}');
+  const creating = createRunFolder(config.cacheDir, data.jobId, started.inputsJson);
   creating.catch(() => undefined); // awaited below; this only keeps an early failure from counting as unhandled
   let record: unknown;
   let bundleDir: string;
   try {
-    [record, bundleDir] = await Promise.all([store.versionRecord(data.itemId, data.version), deps.bundles.get(data.digest)]);
+    [record, bundleDir] = await Promise.all([deps.registry.findVersion(data.itemId, data.version), deps.bundles.get(data.digest)]);
   } catch (err) {
     await creating.then((folder) => folder.remove(), () => undefined);
     throw err;
@@ -127,9 +120,10 @@ async function execute(
   try {
     const version = RunnableVersion.safeParse(record);
     if (!version.success) throw new PermanentInfraError(`version ${data.itemId}@${data.version} is not in the registry or is unreadable`);
-    const logSink = new LogSink(store, data.jobId, { capBytes: config.maxLogBytes, maxLines: config.maxLogLines });
-    const progress = new ProgressThrottle(store, data.jobId, (err) => log.warn({ err }, 'could not store progress'));
-    const output = new JobOutput(logSink, progress);
+    const logSink = new LogSink(recorder, data.jobId, { capBytes: config.maxLogBytes, maxLines: config.maxLogLines });
+    const progress = new ProgressThrottle(recorder, data.jobId, (err) => log.warn({ err }, 'could not store progress'));
+    const recordStart = (ms: number) => recorder.containerStarted(data.jobId, ms).catch((err: unknown) => log.warn({ err }, 'could not store the container start time'));
+    const output = new JobOutput(logSink, progress, recordStart);
     const { manifest } = version.data;
     let result: RunResult;
     try {
@@ -182,28 +176,10 @@ export function capLimits(limits: JobLimits, max: JobLimits): JobLimits {
   };
 }
 
-async function recordVerdict(
-  store: JobStore,
-  jobId: string,
-  verdict: Verdict,
-  progress: JobProgress | undefined,
-  log: Logger,
-): Promise<void> {
-  const base = { finishedAt: new Date().toISOString(), exitCode: verdict.exitCode === null ? '' : String(verdict.exitCode) };
-  const fields =
-    verdict.state === JobState.SUCCEEDED
-      ? {
-          ...base,
-          outputs: verdict.outputs ? JSON.stringify(verdict.outputs) : '',
-          error: '',
-          progress: JSON.stringify({ percent: 100, message: progress?.message ?? '' } satisfies JobProgress),
-        }
-      : verdict.state === JobState.FAILED
-        ? { ...base, outputs: '', error: JSON.stringify(verdict.error) }
-        : { ...base, error: JSON.stringify({ code: JobErrorCode.CANCELLED, message: 'the job was cancelled' }) };
-  if (!(await store.transition(jobId, verdict.state, [JobState.RUNNING], fields))) {
+async function recordVerdict(recorder: RunRecorder, jobId: string, verdict: Verdict, progress: JobProgress | undefined, log: Logger): Promise<void> {
+  if (!(await recorder.finish(jobId, verdict, progress))) {
     // The API cancelled it (or it was declared lost) while it ran: that state stands.
-    log.info({ state: await store.state(jobId), verdict: verdict.state }, 'job left RUNNING while it ran; keeping its state');
+    log.info({ state: await recorder.state(jobId), verdict: verdict.state }, 'job left RUNNING while it ran; keeping its state');
   }
 }
 
@@ -214,17 +190,11 @@ async function recordInfraFailure(deps: RunJobDeps, job: Job, jobId: string, err
     if (last) {
       log.error({ err }, 'job failed: infrastructure problem, no attempts left');
       deps.metrics.jobs.inc({ outcome: `FAILED_${JobErrorCode.INFRA}` });
-      await deps.store.transition(jobId, JobState.FAILED, [JobState.RUNNING], {
-        finishedAt: new Date().toISOString(),
-        error: JSON.stringify({ code: JobErrorCode.INFRA, message }),
-      });
+      await deps.recorder.finish(jobId, { state: JobState.FAILED, exitCode: null, error: { code: JobErrorCode.INFRA, message } });
     } else {
       log.warn({ err }, 'infrastructure problem; BullMQ will retry the job');
       deps.metrics.jobs.inc({ outcome: 'RETRY' });
-      await deps.store.transition(jobId, JobState.QUEUED, [JobState.RUNNING], {
-        startedAt: '',
-        progress: JSON.stringify({ percent: 0, message: `waiting to retry: ${message}`.slice(0, 500) } satisfies JobProgress),
-      });
+      await deps.recorder.retryLater(jobId, message);
     }
   } catch (recordErr) {
     log.error({ err: recordErr }, 'could not record the failure on the job');

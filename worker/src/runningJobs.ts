@@ -1,5 +1,5 @@
 import { JobState } from '@shelf/contract';
-import type { JobStore } from './jobStore.js';
+import type { RunRecorder } from '@shelf/records';
 
 /** Why a running job was stopped from outside. */
 export class CancelRequested extends Error {
@@ -57,10 +57,10 @@ export class RunningJobs {
    * fire-and-forget pub/sub, lost if it was sent while our subscriber was reconnecting;
    * this check makes a cancel (or a job declared lost elsewhere) stick anyway.
    */
-  async enforceStates(store: JobStore): Promise<void> {
+  async enforceStates(recorder: Pick<RunRecorder, 'state'>): Promise<void> {
     for (const [jobId, entry] of this.jobs) {
       if (!entry.started || entry.controller.signal.aborted) continue;
-      const state = await store.state(jobId);
+      const state = await recorder.state(jobId);
       if (state !== null && state !== JobState.RUNNING) entry.controller.abort(new CancelRequested(state));
     }
   }

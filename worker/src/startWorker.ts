@@ -1,10 +1,10 @@
 import { JobErrorCode, JobState, QueueName, redisKeys, type RunJobData } from '@shelf/contract';
+import { followKillRequests, RegistryReader, RunRecorder } from '@shelf/records';
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import Docker from 'dockerode';
 import { BundleCache } from './bundleCache.js';
 import type { Config } from './config.js';
 import { beat, isWorkerAlive } from './heartbeat.js';
-import { JobStore } from './jobStore.js';
 import type { Logger } from './logger.js';
 import { createMetrics, type WorkerMetrics } from './metrics.js';
 import { connectRedis } from './redis.js';
@@ -33,7 +33,8 @@ export async function startWorker(config: Config, logger: Logger, runner?: Runne
   const redis = connectRedis(config.redisUrl, `shelf-worker:${config.workerId}`, logger);
   const subscriber = connectRedis(config.redisUrl, `shelf-worker-sub:${config.workerId}`, logger);
   const bullConnection = connectRedis(config.redisUrl, `shelf-worker-bull:${config.workerId}`, logger);
-  const store = new JobStore(redis, keys);
+  const recorder = new RunRecorder(redis, keys);
+  const registry = new RegistryReader(redis, keys);
   const running = new RunningJobs();
   const metrics = createMetrics(() => running.size);
   const sandbox =
@@ -65,7 +66,7 @@ export async function startWorker(config: Config, logger: Logger, runner?: Runne
 
   const worker = new Worker<RunJobData, RunJobResult>(
     QueueName.run,
-    createRunJob({ config, store, bundles, runner: sandbox, running, metrics, logger }),
+    createRunJob({ config, recorder, registry, bundles, runner: sandbox, running, metrics, logger }),
     {
       connection: bullConnection,
       prefix: keys.bullPrefix,
@@ -96,10 +97,7 @@ export async function startWorker(config: Config, logger: Logger, runner?: Runne
     const error = stalled
       ? { code: JobErrorCode.LOST, message: 'the worker running this job stopped (crashed or lost contact); it was not restarted' }
       : { code: JobErrorCode.INFRA, message: err.message };
-    const settled = await store.transition(job.id, JobState.FAILED, [JobState.QUEUED, JobState.RUNNING], {
-      finishedAt: new Date().toISOString(),
-      error: JSON.stringify(error),
-    });
+    const settled = await recorder.failOutsideRun(job.id, error);
     if (settled) {
       logger.warn({ jobId: job.id, code: error.code }, 'job failed outside its run');
       metrics.jobs.inc({ outcome: `FAILED_${error.code}` });
@@ -108,17 +106,15 @@ export async function startWorker(config: Config, logger: Logger, runner?: Runne
     if (stalled) await sandbox.removeJob(job.id);
   }
 
-  subscriber.on('message', (channel: string, message: string) => {
-    if (channel !== keys.cancelChannel) return;
-    if (running.abort(message.trim(), new CancelRequested(JobState.CANCELLED))) logger.info({ jobId: message }, 'cancel requested; stopping the job');
+  await followKillRequests(subscriber, keys, (jobId) => {
+    if (running.abort(jobId, new CancelRequested(JobState.CANCELLED))) logger.info({ jobId }, 'cancel requested; stopping the job');
   });
-  await subscriber.subscribe(keys.cancelChannel);
   await worker.waitUntilReady();
 
   const timers = [
     setInterval(() => void heartbeat(), config.heartbeatMs),
     setInterval(() => void sweep(), config.sweepMs),
-    setInterval(() => void running.enforceStates(store).catch((err: unknown) => logger.warn({ err }, 'state check failed')), STATE_CHECK_MS),
+    setInterval(() => void running.enforceStates(recorder).catch((err: unknown) => logger.warn({ err }, 'state check failed')), STATE_CHECK_MS),
   ];
   logger.info({ queue: QueueName.run, concurrency: config.concurrency, prefix: config.redisPrefix }, 'worker started');
 

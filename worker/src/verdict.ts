@@ -1,13 +1,11 @@
-import { formatBytes, JobErrorCode, JobState, type JobError, type JobLimits } from '@shelf/contract';
+import { formatBytes, JobErrorCode, JobState, type JobLimits } from '@shelf/contract';
+import type { RunOutcome } from '@shelf/records';
 import { readOutputFile } from './runFolder.js';
 import type { RunResult } from './runners/runner.js';
 import { WorkerShutdown } from './runningJobs.js';
 
-/** How a run ends for the user. */
-export type Verdict =
-  | { state: typeof JobState.SUCCEEDED; exitCode: number; outputs: Record<string, unknown> | null }
-  | { state: typeof JobState.FAILED; exitCode: number | null; error: JobError }
-  | { state: typeof JobState.CANCELLED; exitCode: number | null };
+/** How a run ends for the user: what RunRecorder.finish records. */
+export type Verdict = RunOutcome;
 
 /** Reads a finished run: what stopped it, then its exit code, then its outputs. */
 export async function judgeRun(

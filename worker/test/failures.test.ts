@@ -1,13 +1,11 @@
-import { JobState, toJobSummary } from '@shelf/contract';
+import { JobState } from '@shelf/contract';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { JobStore } from '../src/jobStore.js';
 import type { WorkerHandle } from '../src/startWorker.js';
 import {
   Image,
   containersOfJob,
   createTestEnv,
   enqueueJob,
-  errorOf,
   logText,
   publishItem,
   readLog,
@@ -36,9 +34,11 @@ const python = (script: string) => publishItem(env, { 'main.py': script }, { ima
 /** BullMQ's view once it settled: how many attempts were made. */
 async function bullOutcome(jobId: string) {
   return waitFor(`BullMQ to settle ${jobId}`, async () => {
-    const job = await env.queue.getJob(jobId);
-    const state = await job?.getState();
-    return state === 'completed' || state === 'failed' ? { state, attemptsMade: job!.attemptsMade, returnvalue: job!.returnvalue as unknown } : undefined;
+    // The state first: a job read before it finished would carry no return value yet.
+    const state = await env.queue.getJobState(jobId);
+    if (state !== 'completed' && state !== 'failed') return undefined;
+    const job = (await env.queue.getJob(jobId))!;
+    return { state, attemptsMade: job.attemptsMade, returnvalue: job.returnvalue as unknown };
   });
 }
 
@@ -47,9 +47,9 @@ describe.concurrent('a job that fails', { timeout: 60_000 }, () => {
     const jobId = await enqueueJob(env, await shell('echo "about to fail"\necho "details" >&2\nexit 3'), { attempts: 3 });
     const job = await waitForState(env, jobId);
     expect(job.state).toBe('FAILED');
-    expect(errorOf(job)).toEqual({ code: 'EXIT', message: 'the script exited with code 3' });
-    expect(job.exitCode).toBe('3');
-    expect(job.outputs).toBe('');
+    expect(job.error).toEqual({ code: 'EXIT', message: 'the script exited with code 3' });
+    expect(job.exitCode).toBe(3);
+    expect(job.outputs).toBeNull();
     expect(logText(await readLog(env, jobId))).toContain('about to fail');
     expect(await bullOutcome(jobId)).toMatchObject({ state: 'failed', attemptsMade: 1 });
     expect(await containersOfJob(jobId)).toEqual([]);
@@ -59,7 +59,7 @@ describe.concurrent('a job that fails', { timeout: 60_000 }, () => {
     const jobId = await enqueueJob(env, await shell('echo started\nsleep 60'), { limits: { timeoutSeconds: 1 } });
     const started = Date.now();
     const job = await waitForState(env, jobId);
-    expect(errorOf(job)).toEqual({ code: 'TIMEOUT', message: 'the job ran longer than its 1 s timeout and was stopped' });
+    expect(job.error).toEqual({ code: 'TIMEOUT', message: 'the job ran longer than its 1 s timeout and was stopped' });
     expect(job.state).toBe('FAILED');
     expect(Date.now() - started).toBeLessThan(15_000);
     expect(logText(await readLog(env, jobId))).toContain('started');
@@ -72,8 +72,8 @@ describe.concurrent('a job that fails', { timeout: 60_000 }, () => {
     const jobId = await enqueueJob(env, item, { limits: { memoryBytes: 64 * 1024 * 1024 } });
     const job = await waitForState(env, jobId);
     expect(job.state).toBe('FAILED');
-    expect(errorOf(job)).toEqual({ code: 'OOM', message: 'the job ran out of memory (limit 64 MiB) and was killed' });
-    expect(job.exitCode).toBe('137');
+    expect(job.error).toEqual({ code: 'OOM', message: 'the job ran out of memory (limit 64 MiB) and was killed' });
+    expect(job.exitCode).toBe(137);
     expect(await containersOfJob(jobId)).toEqual([]);
   });
 
@@ -81,24 +81,24 @@ describe.concurrent('a job that fails', { timeout: 60_000 }, () => {
     const item = await python('import json, os\njson.dump({"blob": "x" * 2_000_000}, open(os.environ["SHELF_OUTPUT"], "w"))\n');
     const job = await waitForState(env, await enqueueJob(env, item));
     expect(job.state).toBe('FAILED');
-    expect(errorOf(job)?.code).toBe('OUTPUT');
-    expect(errorOf(job)?.message).toMatch(/wrote 2000012 bytes to \$SHELF_OUTPUT; the limit is 1048576 bytes/);
-    expect(job.exitCode).toBe('0');
-    expect(job.outputs).toBe('');
+    expect(job.error?.code).toBe('OUTPUT');
+    expect(job.error?.message).toMatch(/wrote 2000012 bytes to \$SHELF_OUTPUT; the limit is 1048576 bytes/);
+    expect(job.exitCode).toBe(0);
+    expect(job.outputs).toBeNull();
   });
 
   it('ends FAILED with OUTPUT when $SHELF_OUTPUT is not a JSON object', async () => {
     const notJson = await waitForState(env, await enqueueJob(env, await shell('echo "{oops" > "$SHELF_OUTPUT"')));
-    expect(errorOf(notJson)?.code).toBe('OUTPUT');
-    expect(errorOf(notJson)?.message).toMatch(/not valid JSON/);
+    expect(notJson.error?.code).toBe('OUTPUT');
+    expect(notJson.error?.message).toMatch(/not valid JSON/);
     const array = await waitForState(env, await enqueueJob(env, await shell('echo "[1, 2]" > "$SHELF_OUTPUT"')));
-    expect(errorOf(array)).toEqual({ code: 'OUTPUT', message: '$SHELF_OUTPUT must hold a JSON object' });
+    expect(array.error).toEqual({ code: 'OUTPUT', message: '$SHELF_OUTPUT must hold a JSON object' });
   });
 
   it('succeeds with outputs null when nothing was written to $SHELF_OUTPUT', async () => {
     const job = await waitForState(env, await enqueueJob(env, await shell('echo quiet')));
     expect(job.state).toBe('SUCCEEDED');
-    expect(job.outputs).toBe('');
+    expect(job.outputs).toBeNull();
   });
 
   it('retries an infrastructure problem, then ends FAILED with INFRA', async () => {
@@ -106,7 +106,7 @@ describe.concurrent('a job that fails', { timeout: 60_000 }, () => {
     const jobId = await enqueueJob(env, item, { attempts: 2, backoffMs: 200 });
     const job = await waitForState(env, jobId);
     expect(job.state).toBe('FAILED');
-    expect(errorOf(job)).toEqual({ code: 'INFRA', message: 'image shelf/not-an-image:1 is not available on this worker host' });
+    expect(job.error).toEqual({ code: 'INFRA', message: 'image shelf/not-an-image:1 is not available on this worker host' });
     expect(await bullOutcome(jobId)).toMatchObject({ state: 'failed', attemptsMade: 2 });
   });
 
@@ -115,8 +115,8 @@ describe.concurrent('a job that fails', { timeout: 60_000 }, () => {
     await env.redis.hdel(env.keys.versions(item.itemId), item.version);
     const jobId = await enqueueJob(env, item, { attempts: 3 });
     const job = await waitForState(env, jobId);
-    expect(errorOf(job)?.code).toBe('INFRA');
-    expect(errorOf(job)?.message).toMatch(/not in the registry/);
+    expect(job.error?.code).toBe('INFRA');
+    expect(job.error?.message).toMatch(/not in the registry/);
     expect(await bullOutcome(jobId)).toMatchObject({ state: 'failed', attemptsMade: 1 });
   });
 });
@@ -128,31 +128,25 @@ describe.concurrent('cancelling', { timeout: 60_000 }, () => {
     expect(await containersOfJob(jobId)).toHaveLength(1);
 
     // What the API does on POST /api/jobs/:id/cancel.
-    const store = new JobStore(env.redis, env.keys);
-    const cancelled = await store.transition(jobId, JobState.CANCELLED, [JobState.RUNNING], {
-      finishedAt: new Date().toISOString(),
-      error: JSON.stringify({ code: 'CANCELLED', message: 'cancelled by the user' }),
-    });
-    expect(cancelled).toBe(true);
-    await env.redis.publish(env.keys.cancelChannel, jobId);
+    expect(await env.records.cancel(jobId, JobState.RUNNING, 'the user')).toMatchObject({ state: 'CANCELLED' });
+    await env.records.requestKill(jobId);
 
     const started = Date.now();
     await waitFor('the container to go', async () => (await containersOfJob(jobId)).length === 0, 10_000);
     expect(Date.now() - started).toBeLessThan(5_000);
     expect(await bullOutcome(jobId)).toMatchObject({ state: 'completed', returnvalue: { outcome: 'CANCELLED' } });
-    const job = toJobSummary(await env.redis.hgetall(env.keys.job(jobId)));
+    const job = await env.records.summary(jobId);
     expect(job).toMatchObject({ state: 'CANCELLED', error: { code: 'CANCELLED', message: 'cancelled by the user' } });
   });
 
   it('a queued job: the worker skips it without starting a container', async () => {
-    const store = new JobStore(env.redis, env.keys);
     const jobId = await enqueueJob(env, await shell('echo should not run'), {
       beforeQueue: async (id) => {
-        expect(await store.transition(id, JobState.CANCELLED, [JobState.QUEUED], { finishedAt: new Date().toISOString() })).toBe(true);
+        expect(await env.records.cancel(id, JobState.QUEUED, 'the user')).not.toBeNull();
       },
     });
     expect(await bullOutcome(jobId)).toMatchObject({ state: 'completed', returnvalue: { outcome: 'SKIPPED' } });
-    expect((await env.redis.hgetall(env.keys.job(jobId))).state).toBe('CANCELLED');
+    expect((await env.records.summary(jobId))?.state).toBe('CANCELLED');
     expect(await readLog(env, jobId)).toEqual([]);
   });
 });

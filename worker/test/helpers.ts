@@ -4,10 +4,9 @@ import os from 'node:os';
 import path from 'node:path';
 import {
   finishedStates,
-  JobState,
   QueueName,
   redisKeys,
-  type JobHash,
+  type JobDetail,
   type JobLimits,
   type LogLine,
   type Manifest,
@@ -15,6 +14,7 @@ import {
   type RunJobData,
   type VersionRecord,
 } from '@shelf/contract';
+import { JobRecords, RegistryReader } from '@shelf/records';
 import { Queue } from 'bullmq';
 import Docker from 'dockerode';
 import { Redis } from 'ioredis';
@@ -38,6 +38,8 @@ export interface TestEnv {
   prefix: string;
   keys: RedisKeys;
   redis: Redis;
+  /** The job records as the API uses them: jobs are submitted, read and cancelled through them. */
+  records: JobRecords;
   queue: Queue<RunJobData>;
   root: string;
   storeDir: string;
@@ -72,6 +74,7 @@ export async function createTestEnv(env: Record<string, string> = {}): Promise<T
     prefix,
     keys,
     redis,
+    records: new JobRecords(redis, keys, new RegistryReader(redis, keys)),
     queue,
     root,
     storeDir,
@@ -167,39 +170,17 @@ export interface EnqueueOptions {
   beforeQueue?: (jobId: string) => Promise<void>;
 }
 
-/** What the API's enqueue does: the QUEUED job hash, its indexes, then the queue entry. */
+/** What the API's enqueue does: the QUEUED job record (through JobRecords, as the API), then the queue entry. */
 export async function enqueueJob(env: TestEnv, item: PublishedItem, opts: EnqueueOptions = {}): Promise<string> {
-  // The API's job id form (contract RunJobData): 32 hex characters, never all digits.
-  const id = `f${randomBytes(16).toString('hex').slice(1)}`;
-  const now = new Date();
-  const hash: JobHash = {
-    id,
+  const { id } = await env.records.create({
     itemId: item.itemId,
     itemName: item.itemName,
     version: item.version,
     digest: item.digest,
-    state: JobState.QUEUED,
-    progress: JSON.stringify({ percent: 0, message: '' }),
-    createdAt: now.toISOString(),
-    startedAt: '',
-    finishedAt: '',
-    error: '',
-    retryOf: '',
-    inputs: JSON.stringify(opts.inputs ?? {}),
-    exitCode: '',
-    outputs: '',
-    limits: JSON.stringify({ ...defaultLimits, ...opts.limits }),
-    createdMs: String(now.getTime()),
-    submittedById: 'admin-token',
-    submittedByName: 'admin-token',
-  };
-  await env.redis
-    .multi()
-    .hset(env.keys.job(id), hash as unknown as Record<string, string>)
-    .zadd(env.keys.jobsAll, now.getTime(), id)
-    .zadd(env.keys.jobsByState(JobState.QUEUED), now.getTime(), id)
-    .zadd(env.keys.jobsByItem(item.itemId), now.getTime(), id)
-    .exec();
+    inputs: opts.inputs ?? {},
+    limits: { ...defaultLimits, ...opts.limits },
+    submittedBy: { id: 'admin-token', username: 'admin-token' },
+  });
   await opts.beforeQueue?.(id);
   await env.queue.add(
     'run',
@@ -209,8 +190,11 @@ export async function enqueueJob(env: TestEnv, item: PublishedItem, opts: Enqueu
   return id;
 }
 
-export async function jobHash(env: TestEnv, jobId: string): Promise<Record<string, string>> {
-  return env.redis.hgetall(env.keys.job(jobId));
+/** The job as `GET /api/jobs/:id` shows it. */
+export async function jobDetail(env: TestEnv, jobId: string): Promise<JobDetail> {
+  const job = await env.records.detail(jobId);
+  if (!job) throw new Error(`job ${jobId} is not stored`);
+  return job;
 }
 
 /** Polls until the job is in one of `states` (by default: finished). */
@@ -219,12 +203,12 @@ export async function waitForState(
   jobId: string,
   states: readonly string[] = finishedStates,
   timeoutMs = 60_000,
-): Promise<Record<string, string>> {
+): Promise<JobDetail> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const hash = await jobHash(env, jobId);
-    if (hash.state && states.includes(hash.state)) return hash;
-    if (Date.now() > deadline) throw new Error(`job ${jobId} still ${hash.state} after ${timeoutMs} ms; wanted ${states.join('|')}`);
+    const job = await jobDetail(env, jobId);
+    if (states.includes(job.state)) return job;
+    if (Date.now() > deadline) throw new Error(`job ${jobId} still ${job.state} after ${timeoutMs} ms; wanted ${states.join('|')}`);
     await sleep(100);
   }
 }
@@ -240,7 +224,7 @@ export async function waitFor<T>(what: string, probe: () => Promise<T | undefine
 }
 
 export async function readLog(env: TestEnv, jobId: string): Promise<LogLine[]> {
-  return (await env.redis.lrange(env.keys.jobLog(jobId), 0, -1)).map((s) => JSON.parse(s) as LogLine);
+  return env.records.readLog(jobId, 0, Number.MAX_SAFE_INTEGER);
 }
 
 export function logText(lines: LogLine[]): string {
@@ -249,11 +233,6 @@ export function logText(lines: LogLine[]): string {
 
 export async function containersOfJob(jobId: string): Promise<Docker.ContainerInfo[]> {
   return docker.listContainers({ all: true, filters: { label: [`${Label.job}=${jobId}`] } });
-}
-
-/** The job's error as the API shows it. */
-export function errorOf(hash: Record<string, string>): { code: string; message: string } | null {
-  return hash.error ? (JSON.parse(hash.error) as { code: string; message: string }) : null;
 }
 
 export function sleep(ms: number): Promise<void> {

@@ -10,7 +10,7 @@ import {
   createTestEnv,
   docker,
   enqueueJob,
-  errorOf,
+  jobDetail,
   logText,
   publishItem,
   readLog,
@@ -78,8 +78,8 @@ describe.concurrent('worker lifecycle', { timeout: 90_000 }, () => {
 
     const job = await waitForState(env, jobId, ['FAILED', 'SUCCEEDED', 'CANCELLED'], 30_000);
     expect(job.state).toBe('FAILED');
-    expect(errorOf(job)?.code).toBe('LOST');
-    expect(job.finishedAt).not.toBe('');
+    expect(job.error?.code).toBe('LOST');
+    expect(job.finishedAt).not.toBeNull();
     await waitFor('the dead worker’s container to be removed', async () => (await containersOfJob(jobId)).length === 0, 15_000);
   });
 
@@ -110,7 +110,7 @@ describe.concurrent('worker lifecycle', { timeout: 90_000 }, () => {
     child.kill('SIGTERM');
     const [code] = (await once(child, 'exit')) as [number | null];
     expect(code).toBe(0);
-    const job = await env.redis.hgetall(env.keys.job(jobId));
+    const job = await jobDetail(env, jobId);
     expect(job.state).toBe('SUCCEEDED');
     expect(logText(await readLog(env, jobId))).toBe('started\nfinished');
     expect(await env.redis.exists(env.keys.worker(workerId))).toBe(0);
@@ -125,9 +125,9 @@ describe.concurrent('worker lifecycle', { timeout: 90_000 }, () => {
     const [code] = (await once(child, 'exit')) as [number | null];
     expect(code).toBe(0);
     expect(Date.now() - stoppedAt).toBeLessThan(10_000);
-    const job = await env.redis.hgetall(env.keys.job(jobId));
+    const job = await jobDetail(env, jobId);
     expect(job.state).toBe('FAILED');
-    expect(errorOf(job)).toEqual({ code: 'LOST', message: 'the worker shut down before the job finished' });
+    expect(job.error).toEqual({ code: 'LOST', message: 'the worker shut down before the job finished' });
     expect(await containersOfJob(jobId)).toEqual([]);
   });
 });

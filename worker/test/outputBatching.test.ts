@@ -1,11 +1,11 @@
 import type { JobProgress } from '@shelf/contract';
 import { describe, expect, it } from 'vitest';
-import type { AppendResult, JobStore } from '../src/jobStore.js';
+import type { AppendResult, RunRecorder } from '@shelf/records';
 import { LogSink } from '../src/output/logSink.js';
 import { ProgressThrottle } from '../src/output/progressThrottle.js';
 
-/** A JobStore stand-in that records calls and answers after `delayMs`, as Redis would. */
-function fakeStore(delayMs = 5) {
+/** A RunRecorder stand-in that records calls and answers after `delayMs`, as Redis would. */
+function fakeRecorder(delayMs = 5) {
   const appended: string[][] = [];
   const progress: JobProgress[] = [];
   let closedWith: string | undefined;
@@ -19,18 +19,19 @@ function fakeStore(delayMs = 5) {
     async closeLog(_jobId: string, line: string): Promise<void> {
       closedWith = line;
     },
-    async setProgress(_jobId: string, p: JobProgress): Promise<void> {
+    async progress(_jobId: string, p: JobProgress): Promise<boolean> {
       await new Promise((r) => setTimeout(r, delayMs));
       progress.push(p);
+      return true;
     },
   };
-  return { store: store as unknown as JobStore, appended, progress, closedWith: () => closedWith };
+  return { recorder: store as unknown as RunRecorder, appended, progress, closedWith: () => closedWith };
 }
 
 describe('LogSink', () => {
   it('batches lines (at most batchLines per call), keeps their order and pushes back when behind', async () => {
-    const fake = fakeStore(20);
-    const sink = new LogSink(fake.store, 'j', { capBytes: 1e9, maxLines: 1e9, batchLines: 100 });
+    const fake = fakeRecorder(20);
+    const sink = new LogSink(fake.recorder, 'j', { capBytes: 1e9, maxLines: 1e9, batchLines: 100 });
     let waited = 0;
     for (let i = 0; i < 2_000; i++) {
       sink.add('stdout', `line ${i}`);
@@ -49,8 +50,8 @@ describe('LogSink', () => {
   });
 
   it('stops at the line cap with one closing line, then drops everything', async () => {
-    const fake = fakeStore();
-    const sink = new LogSink(fake.store, 'j', { capBytes: 1e9, maxLines: 10 });
+    const fake = fakeRecorder();
+    const sink = new LogSink(fake.recorder, 'j', { capBytes: 1e9, maxLines: 10 });
     for (let i = 0; i < 50; i++) sink.add('stdout', 'y');
     await sink.close();
     expect(fake.appended.flat().length / 2).toBe(10);
@@ -64,8 +65,8 @@ describe('LogSink', () => {
 
 describe('ProgressThrottle', () => {
   it('publishes at most about 10 times a second and always the last value', async () => {
-    const fake = fakeStore(1);
-    const throttle = new ProgressThrottle(fake.store, 'j', (err) => {
+    const fake = fakeRecorder(1);
+    const throttle = new ProgressThrottle(fake.recorder, 'j', (err) => {
       throw err;
     });
     const started = Date.now();

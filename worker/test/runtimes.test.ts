@@ -1,4 +1,5 @@
 import type { JobSummary, LogLine } from '@shelf/contract';
+import { followJobEvents } from '@shelf/records';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { WorkerHandle } from '../src/startWorker.js';
@@ -8,7 +9,6 @@ import {
   containersOfJob,
   createTestEnv,
   enqueueJob,
-  errorOf,
   publishItem,
   readLog,
   startTestWorker,
@@ -26,15 +26,10 @@ const logBatches = new Map<string, LogLine[][]>();
 beforeAll(async () => {
   env = await createTestEnv();
   subscriber = new Redis(REDIS_URL);
-  subscriber.on('message', (channel: string, message: string) => {
-    if (channel === env.keys.jobEventsChannel) events.push(JSON.parse(message) as JobSummary);
+  await followJobEvents(subscriber, env.keys, {
+    job: (message) => events.push(JSON.parse(message) as JobSummary),
+    log: (jobId, message) => logBatches.set(jobId, [...(logBatches.get(jobId) ?? []), JSON.parse(message) as LogLine[]]),
   });
-  subscriber.on('pmessage', (_pattern: string, channel: string, message: string) => {
-    const jobId = channel.slice(env.keys.jobLogChannel('').length);
-    logBatches.set(jobId, [...(logBatches.get(jobId) ?? []), JSON.parse(message) as LogLine[]]);
-  });
-  await subscriber.subscribe(env.keys.jobEventsChannel);
-  await subscriber.psubscribe(env.keys.jobLogPattern);
   worker = await startTestWorker(env);
 }, 30_000);
 
@@ -109,12 +104,12 @@ describe.concurrent('a job on each runtime image', { timeout: 60_000 }, () => {
       const jobId = await enqueueJob(env, item, { inputs: { name: 'Ada' } });
       const job = await waitForState(env, jobId);
 
-      expect(errorOf(job)).toBeNull();
+      expect(job.error).toBeNull();
       expect(job.state).toBe('SUCCEEDED');
-      expect(job.exitCode).toBe('0');
-      expect(JSON.parse(job.outputs!)).toEqual({ greeting: 'hello Ada', job: jobId });
-      expect(JSON.parse(job.progress!)).toEqual({ percent: 100, message: 'almost' });
-      expect(job.startedAt).not.toBe('');
+      expect(job.exitCode).toBe(0);
+      expect(job.outputs).toEqual({ greeting: 'hello Ada', job: jobId });
+      expect(job.progress).toEqual({ percent: 100, message: 'almost' });
+      expect(job.startedAt).not.toBeNull();
       expect(Date.parse(job.finishedAt!)).toBeGreaterThanOrEqual(Date.parse(job.startedAt!));
 
       const log = await readLog(env, jobId);

@@ -1,11 +1,9 @@
-import { JobErrorCode, JobState, type JobSummary } from '@shelf/contract';
+import { JobState, type JobSummary } from '@shelf/contract';
+import type { JobRecords } from '@shelf/records';
 import { canActOnJob } from '../auth/policy.js';
 import type { Principal } from '../auth/principal.js';
 import { ConflictError } from '../errors.js';
-import { check } from './enqueueJob.js';
-import type { RunQueue } from './enqueueJob.js';
-import type { JobStore } from './jobStore.js';
-
+import { check, found, type RunQueue } from './enqueueJob.js';
 
 /**
  * QUEUED or RUNNING → CANCELLED. The state changes first (atomically, from the state just read),
@@ -13,23 +11,20 @@ import type { JobStore } from './jobStore.js';
  * job also leaves the BullMQ queue; a running one's container is killed by the worker that
  * runs it, told over the cancel channel.
  */
-export async function cancelJob(deps: { store: JobStore; queue: RunQueue }, id: string, by: Principal): Promise<JobSummary> {
+export async function cancelJob(deps: { records: JobRecords; queue: RunQueue }, id: string, by: Principal): Promise<JobSummary> {
   // A worker may move the job on between the read and the change; then look again.
   for (let attempt = 0; attempt < 3; attempt++) {
-    const summary = await deps.store.summary(id);
+    const summary = found(await deps.records.summary(id), id);
     check(canActOnJob(by, summary));
     const { state } = summary;
     if (state !== JobState.QUEUED && state !== JobState.RUNNING) {
       throw new ConflictError(`job ${id} has already finished (${state}); only a queued or running job can be cancelled`, { state });
     }
-    const cancelled = await deps.store.transition(id, JobState.CANCELLED, [state], {
-      finishedAt: new Date().toISOString(),
-      error: JSON.stringify({ code: JobErrorCode.CANCELLED, message: `cancelled by ${by.username}` }),
-    });
+    const cancelled = await deps.records.cancel(id, state, by.username);
     if (!cancelled) continue;
     // A queued job a worker already holds is told to stop like a running one.
     const dequeued = state === JobState.QUEUED && (await removeFromQueue(deps.queue, id));
-    if (!dequeued) await deps.store.requestKill(id);
+    if (!dequeued) await deps.records.requestKill(id);
     return cancelled;
   }
   throw new ConflictError(`job ${id} kept changing state while being cancelled; try again`);

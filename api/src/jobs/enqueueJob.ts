@@ -1,13 +1,13 @@
 import type { JobsOptions, Queue } from 'bullmq';
 import { z } from 'zod';
-import { JobErrorCode, JobState, type RunJobData } from '@shelf/contract';
+import { JobState, type RunJobData } from '@shelf/contract';
+import type { JobRecords, NewJob } from '@shelf/records';
 import { canActOnJob, canRunItem, type Decision } from '../auth/policy.js';
 import { actorOf, type Principal } from '../auth/principal.js';
-import { ConflictError, ForbiddenError, UnavailableError } from '../errors.js';
+import { ConflictError, ForbiddenError, NotFoundError, UnavailableError } from '../errors.js';
 import type { Registry } from '../registry/registry.js';
 import type { InputValidator } from './inputValidator.js';
 import { applyLimits, type MaxLimits } from './jobLimits.js';
-import type { JobStore, NewJob } from './jobStore.js';
 
 /** `POST /api/jobs` body. Unknown fields are refused so a typo (`input`) does not silently run defaults. */
 export const EnqueueRequest = z
@@ -30,7 +30,7 @@ export const runJobOptions: JobsOptions = {
 };
 
 export interface LaunchDeps {
-  store: JobStore;
+  records: JobRecords;
   queue: RunQueue;
   registry: Registry;
   inputs: InputValidator;
@@ -41,7 +41,7 @@ export interface LaunchDeps {
 export async function enqueueJob(deps: LaunchDeps, request: EnqueueRequest, by: Principal): Promise<{ id: string }> {
   const version = await deps.registry.getVersion(request.itemId, request.version);
   check(canRunItem(by, version.manifest));
-  const inputs = deps.inputs.validate(version, request.inputs);
+  const inputs = await deps.inputs.validate(version, request.inputs);
   return launch(deps, {
     itemId: version.id,
     itemName: version.manifest.name,
@@ -57,9 +57,15 @@ export function check(decision: Decision): void {
   if (!decision.allowed) throw new ForbiddenError(decision.reason);
 }
 
+/** A job the records answered, or 404. */
+export function found<T>(job: T | undefined, id: string): T {
+  if (!job) throw new NotFoundError('job', id);
+  return job;
+}
+
 /** A new run of a failed or cancelled job: same digest, inputs and limits. */
 export async function retryJob(deps: LaunchDeps, id: string, by: Principal): Promise<{ id: string }> {
-  const old = await deps.store.detail(id);
+  const old = found(await deps.records.detail(id), id);
   check(canActOnJob(by, old));
   // The item's access list may have changed since: a retry is a new run and asks again.
   check(canRunItem(by, (await deps.registry.getVersion(old.itemId, old.version)).manifest));
@@ -72,13 +78,12 @@ export async function retryJob(deps: LaunchDeps, id: string, by: Principal): Pro
 
 /** Stores the job first (the worker looks it up), then queues it; a queue failure fails the job. */
 async function launch(deps: LaunchDeps, job: NewJob): Promise<{ id: string }> {
-  const { id } = await deps.store.create(job);
+  const { id } = await deps.records.create(job);
   const data: RunJobData = { jobId: id, itemId: job.itemId, version: job.version, digest: job.digest };
   try {
     await deps.queue.add('run', data, { ...runJobOptions, jobId: id });
   } catch (err) {
-    const error = { code: JobErrorCode.INFRA, message: `could not queue the job: ${(err as Error).message}` };
-    await deps.store.transition(id, JobState.FAILED, [JobState.QUEUED], { finishedAt: new Date().toISOString(), error: JSON.stringify(error) });
+    await deps.records.failUnqueued(id, `could not queue the job: ${(err as Error).message}`);
     throw new UnavailableError('the job queue is not reachable; try again shortly');
   }
   return { id };

@@ -1,15 +1,9 @@
 import { Gauge, Histogram, type Registry } from 'prom-client';
 import { finishedStates, jobStates, type JobSummary } from '@shelf/contract';
+import type { JobRecords } from '@shelf/records';
 import type { Logger } from '../logger.js';
 import type { JobEvents } from '../live/jobEvents.js';
 import type { RunQueue } from './enqueueJob.js';
-import type { JobStore } from './jobStore.js';
-
-/**
- * The job hash field a worker may write when a container has started: the milliseconds it took
- * to create and start it. Observed as `shelf_container_start_seconds` when the job ends.
- */
-export const containerStartField = 'containerStartMs';
 
 /** Finished jobs remembered so a repeated terminal event is not observed twice. */
 const rememberedJobs = 10_000;
@@ -21,9 +15,9 @@ const rememberedJobs = 10_000;
  */
 export function registerJobMetrics(
   registry: Registry,
-  deps: { store: JobStore; queue: RunQueue; events: JobEvents; logger: Logger },
+  deps: { records: JobRecords; queue: RunQueue; events: JobEvents; logger: Logger },
 ): void {
-  const { store, queue, events, logger } = deps;
+  const { records, queue, events, logger } = deps;
   new Gauge({
     name: 'shelf_jobs',
     help: 'Jobs stored, by state',
@@ -31,10 +25,8 @@ export function registerJobMetrics(
     registers: [registry],
     async collect() {
       try {
-        const pipeline = store.redis.pipeline();
-        for (const state of jobStates) pipeline.zcard(store.keys.jobsByState(state));
-        const counts = (await pipeline.exec()) ?? [];
-        jobStates.forEach((state, i) => this.set({ state }, Number(counts[i]?.[1] ?? 0)));
+        const counts = await records.countByState();
+        for (const state of jobStates) this.set({ state }, counts[state]);
       } catch (err) {
         logger.warn({ err }, 'could not count jobs for /metrics');
       }
@@ -62,7 +54,7 @@ export function registerJobMetrics(
   });
   const containerStart = new Histogram({
     name: 'shelf_container_start_seconds',
-    help: 'Time to create and start a job container, as the worker measured it',
+    help: 'Time to create and start a job container, as the worker measured it (observed when the job ends)',
     buckets: [0.1, 0.25, 0.5, 1, 2, 5, 10, 30],
     registers: [registry],
   });
@@ -75,9 +67,9 @@ export function registerJobMetrics(
     if (job.startedAt && job.finishedAt) {
       duration.observe({ state: job.state }, (Date.parse(job.finishedAt) - Date.parse(job.startedAt)) / 1000);
     }
-    store.redis.hget(store.keys.job(job.id), containerStartField).then(
-      (ms) => {
-        if (ms && Number.isFinite(Number(ms))) containerStart.observe(Number(ms) / 1000);
+    records.containerStartSeconds(job.id).then(
+      (seconds) => {
+        if (seconds !== undefined) containerStart.observe(seconds);
       },
       (err: unknown) => logger.debug({ err }, 'could not read the container start time'),
     );

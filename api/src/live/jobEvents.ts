@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { Redis } from 'ioredis';
 import { jobStates, type JobSummary, type LogLine, type RedisKeys } from '@shelf/contract';
+import { followJobEvents } from '@shelf/records';
 import type { Logger } from '../logger.js';
 
 type JobEventMap = {
@@ -11,15 +12,15 @@ type JobEventMap = {
 };
 
 /**
- * Every job event published in Redis (by workers and by this API), as one in-process stream.
- * It holds its own subscriber connection, since a subscribed connection can do nothing else;
- * ioredis re-subscribes after a reconnect, and consumers heal gaps by their log seq numbers.
+ * Every job event the job records publish (for workers and for this API), as one in-process
+ * stream, checked before anyone sees it. It holds its own subscriber connection, since a
+ * subscribed connection can do nothing else; ioredis re-subscribes after a reconnect, and
+ * consumers heal gaps by their log seq numbers.
  */
 export class JobEvents extends EventEmitter<JobEventMap> {
   private constructor(
     private readonly subscriber: Redis,
     private readonly logger: Logger,
-    private readonly logChannelPrefix: string,
   ) {
     super();
     // Many sockets and metrics listen; that is expected, not a leak.
@@ -28,11 +29,8 @@ export class JobEvents extends EventEmitter<JobEventMap> {
 
   static async start(redis: Redis, keys: RedisKeys, logger: Logger): Promise<JobEvents> {
     const subscriber = redis.duplicate();
-    const events = new JobEvents(subscriber, logger, keys.jobLogChannel(''));
-    subscriber.on('message', (_channel: string, message: string) => events.onJob(message));
-    subscriber.on('pmessage', (_pattern: string, channel: string, message: string) => events.onLog(channel, message));
-    await subscriber.subscribe(keys.jobEventsChannel);
-    await subscriber.psubscribe(keys.jobLogPattern);
+    const events = new JobEvents(subscriber, logger);
+    await followJobEvents(subscriber, keys, { job: (message) => events.onJob(message), log: (jobId, message) => events.onLog(jobId, message) });
     return events;
   }
 
@@ -50,15 +48,15 @@ export class JobEvents extends EventEmitter<JobEventMap> {
     this.emit('job', job);
   }
 
-  private onLog(channel: string, message: string): void {
+  private onLog(jobId: string, message: string): void {
     const lines = parseJson(message);
     const valid = Array.isArray(lines) && lines.every((l: Partial<LogLine>) => Number.isInteger(l?.seq) && typeof l.line === 'string');
     if (!valid) {
-      this.logger.warn({ channel }, 'ignored a malformed log event');
+      this.logger.warn({ jobId }, 'ignored a malformed log event');
       return;
     }
     const sorted = (lines as LogLine[]).slice().sort((a, b) => a.seq - b.seq);
-    this.emit('log', channel.slice(this.logChannelPrefix.length), sorted);
+    this.emit('log', jobId, sorted);
   }
 }
 

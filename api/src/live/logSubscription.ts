@@ -2,7 +2,7 @@ import type { LogLine } from '@shelf/contract';
 import { PreparedFrame } from './preparedFrame.js';
 import type { LiveClient } from './liveClient.js';
 
-/** Where stored lines come from (the job store). */
+/** Where stored lines come from (the job records). */
 export interface LogSource {
   has(jobId: string): Promise<boolean>;
   /** Up to `count` lines after the first `after`, seq ascending. */

@@ -16,10 +16,10 @@ import { SharedLogReader } from './sharedLogReader.js';
 
 export interface JobsSocketOptions {
   events: JobEvents;
-  /** Stored log lines (the job store). */
+  /** Stored log lines (the job records). */
   logs: LogSource;
-  /** Whose job it is, checked before a client may follow its log. */
-  jobs: { summary(id: string): Promise<JobSummary> };
+  /** Whose job it is, checked before a client may follow its log; undefined for no such job. */
+  jobs: { summary(id: string): Promise<JobSummary | undefined> };
   /** Who the client is: credentials are checked at the upgrade (SPEC §7). */
   auth: { authenticator: Authenticator; safety: BrowserSafety; audit?: AuditLog };
   logger: Logger;

@@ -120,7 +120,7 @@ export async function startShelfApi(opts: ShelfApiOptions = {}): Promise<ShelfAp
     git: git ? { services: git, webhookSecret: opts.git?.webhookSecret } : undefined,
   });
   const server = http.createServer(app);
-  const closeSocket = jobs ? attachJobsWebSocket(server, { events: jobs.events, logs: jobs.store, jobs: jobs.store, auth, logger, ...opts.socket }) : undefined;
+  const closeSocket = jobs ? attachJobsWebSocket(server, { events: jobs.events, logs: jobs.records, jobs: jobs.records, auth, logger, ...opts.socket }) : undefined;
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {

@@ -3,19 +3,23 @@ import { parseProgressLine } from '@shelf/contract';
 import { LineSplitter } from './lineSplitter.js';
 import type { LogSink } from './logSink.js';
 import type { ProgressThrottle } from './progressThrottle.js';
+import type { RunOutput } from '../runners/runner.js';
 
 /**
- * Where a container's stdout and stderr go: progress lines update the job's progress,
- * everything else becomes log lines. The two writables apply backpressure while the log
- * sink is behind, which the runner passes on to the container's output stream.
+ * Where a run reports to: progress lines update the job's progress, everything else on stdout
+ * and stderr becomes log lines, and the container's start time is recorded on the job. The two
+ * writables apply backpressure while the log sink is behind, which the runner passes on to the
+ * container's output stream.
  */
-export class JobOutput {
+export class JobOutput implements RunOutput {
   readonly stdout: Writable;
   readonly stderr: Writable;
+  private startRecorded: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly log: LogSink,
     private readonly progress: ProgressThrottle,
+    private readonly recordStart: (ms: number) => Promise<void>,
   ) {
     this.stdout = this.writable(
       new LineSplitter((line) => {
@@ -27,10 +31,15 @@ export class JobOutput {
     this.stderr = this.writable(new LineSplitter((line) => this.log.add('stderr', line)));
   }
 
-  /** Flushes the log and the last progress; call after both writables finished. */
+  started(ms: number): void {
+    this.startRecorded = this.recordStart(ms);
+  }
+
+  /** Flushes the log, the last progress and the start time; call after both writables finished. */
   async close(): Promise<void> {
     await this.log.close();
     await this.progress.flush();
+    await this.startRecorded;
   }
 
   private writable(splitter: LineSplitter): Writable {

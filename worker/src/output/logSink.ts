@@ -1,8 +1,8 @@
 import type { LogStream } from '@shelf/contract';
-import type { JobStore } from '../jobStore.js';
+import type { RunRecorder } from '@shelf/records';
 
 export interface LogSinkOptions {
-  /** The log's byte cap, enforced by the contract's append script. */
+  /** The log's byte cap, enforced by the records' append script. */
   capBytes: number;
   /** A line-count cap too: a flood of one-byte lines would fit the byte cap yet cost Redis gigabytes. */
   maxLines: number;
@@ -33,7 +33,7 @@ export class LogSink {
   private readonly batchBytes: number;
 
   constructor(
-    private readonly store: JobStore,
+    private readonly recorder: Pick<RunRecorder, 'appendLog' | 'closeLog'>,
     private readonly jobId: string,
     private readonly opts: LogSinkOptions,
   ) {
@@ -107,12 +107,12 @@ export class LogSink {
     const lines = pairs.length / 2;
     const fits = lines <= room ? pairs : pairs.slice(0, room * 2);
     if (fits.length > 0) {
-      const result = await this.store.appendLog(this.jobId, this.opts.capBytes, fits);
+      const result = await this.recorder.appendLog(this.jobId, this.opts.capBytes, fits);
       this.linesStored += result.stored;
       if (result.closed) this.closed = true;
     }
     if (!this.closed && lines > room) {
-      await this.store.closeLog(
+      await this.recorder.closeLog(
         this.jobId,
         `log truncated: the job printed more than ${this.opts.maxLines} lines; later lines were dropped`,
       );

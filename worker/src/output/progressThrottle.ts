@@ -1,5 +1,5 @@
 import type { JobProgress } from '@shelf/contract';
-import type { JobStore } from '../jobStore.js';
+import type { RunRecorder } from '@shelf/records';
 
 /**
  * Stores and publishes a job's progress at most once per `intervalMs`; the latest value
@@ -11,10 +11,10 @@ export class ProgressThrottle {
   private unsent: JobProgress | undefined;
   private lastSentAt = 0;
   private timer: NodeJS.Timeout | undefined;
-  private inFlight: Promise<void> | undefined;
+  private inFlight: Promise<unknown> | undefined;
 
   constructor(
-    private readonly store: JobStore,
+    private readonly recorder: Pick<RunRecorder, 'progress'>,
     private readonly jobId: string,
     private readonly onError: (err: unknown) => void,
     private readonly intervalMs = 100,
@@ -48,8 +48,8 @@ export class ProgressThrottle {
     if (!progress) return;
     this.unsent = undefined;
     this.lastSentAt = Date.now();
-    this.inFlight = this.store
-      .setProgress(this.jobId, progress)
+    this.inFlight = this.recorder
+      .progress(this.jobId, progress)
       .catch(this.onError)
       .finally(() => {
         this.inFlight = undefined;

@@ -30,6 +30,7 @@ export class DockerRunner implements Runner {
     await this.ensureImage(spec.image);
     this.hostCpus ??= (await this.docker.info()).NCPU as number;
     const limits = { ...spec.limits, cpus: Math.min(spec.limits.cpus, this.hostCpus ?? spec.limits.cpus) };
+    const creating = Date.now();
     const container = await this.docker.createContainer(containerSpec({ ...spec, limits }, this.policy)).catch((err: unknown) => {
       // Docker refusing the settings (say, a limit below its minimum) will refuse them again.
       if (statusOf(err) === 400) throw new PermanentInfraError(`Docker refused the container: ${(err as Error).message}`);
@@ -64,6 +65,7 @@ export class DockerRunner implements Runner {
       const startedAt = Date.now();
       try {
         await container.start();
+        output.started(Date.now() - creating);
         if (aborted || timedOut) kill(); // asked for while it was starting, when there was nothing to kill yet
         await container.wait();
       } finally {

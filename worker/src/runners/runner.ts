@@ -16,10 +16,12 @@ export interface RunSpec {
   limits: JobLimits;
 }
 
-/** Where output goes; a `write()` returning false pauses the container's output until 'drain'. */
+/** Where a run reports to; a `write()` returning false pauses the container's output until 'drain'. */
 export interface RunOutput {
   stdout: Writable;
   stderr: Writable;
+  /** The sandbox is running: creating and starting it took `ms` (the API's `shelf_container_start_seconds`). */
+  started(ms: number): void;
 }
 
 /** How the process ended. Script failures are results; a runner throws only when it could not run at all. */

@@ -1,0 +1,107 @@
+import type { Redis } from 'ioredis';
+import { JobErrorCode, JobState, type JobDetail, type JobError, type JobSummary, type LogLine, type RedisKeys } from '@shelf/contract';
+import { jobIdPattern, newJobId, queuedJobHash, type NewJob } from './jobLayout.js';
+import { JobStorage } from './jobStorage.js';
+import { listJobs, type JobPage, type JobQuery } from './listJobs.js';
+import { pruneJobs } from './pruneJobs.js';
+import type { RegistryReader } from './registryReader.js';
+
+/**
+ * The job records as the API uses them: submit, cancel, read, list and prune. Every change is
+ * one script that checks the state it starts from and publishes the new summary on the job
+ * events channel; the worker's side of the same records is {@link RunRecorder}.
+ */
+export class JobRecords {
+  private readonly storage: JobStorage;
+
+  constructor(
+    redis: Redis,
+    keys: RedisKeys,
+    /** Search matches item names through the registry's own reader (cached per catalog generation). */
+    private readonly registry: Pick<RegistryReader, 'itemNames'>,
+  ) {
+    this.storage = new JobStorage(redis, keys);
+  }
+
+  /**
+   * Adds the jobs of a store written by older Shelf versions to the indexes this one keeps
+   * (a few seconds for 100,000 jobs, once). Call at start-up, before listing.
+   */
+  upgradeLayout(): Promise<void> {
+    return this.storage.upgradeLayout();
+  }
+
+  /** Stores a new QUEUED job with its indexes and publishes it. */
+  create(job: NewJob, now = new Date()): Promise<JobSummary> {
+    return this.storage.create(queuedJobHash(newJobId(), job, now));
+  }
+
+  /**
+   * QUEUED or RUNNING → CANCELLED, from the state the caller just read: null (nothing changed)
+   * when the job has moved on meanwhile.
+   */
+  async cancel(id: string, from: typeof JobState.QUEUED | typeof JobState.RUNNING, byUsername: string, now = new Date()): Promise<JobSummary | null> {
+    const error: JobError = { code: JobErrorCode.CANCELLED, message: `cancelled by ${byUsername}` };
+    const moved = await this.storage.transition(id, JobState.CANCELLED, [from], { finishedAt: now.toISOString(), error: JSON.stringify(error) });
+    return moved?.summary ?? null;
+  }
+
+  /** QUEUED → FAILED (INFRA): the job was stored but could not be queued. */
+  async failUnqueued(id: string, message: string, now = new Date()): Promise<JobSummary | null> {
+    const error: JobError = { code: JobErrorCode.INFRA, message };
+    const moved = await this.storage.transition(id, JobState.FAILED, [JobState.QUEUED], { finishedAt: now.toISOString(), error: JSON.stringify(error) });
+    return moved?.summary ?? null;
+  }
+
+  /** Asks every worker to stop this job's container (the one running it acts). */
+  requestKill(id: string): Promise<void> {
+    return this.storage.requestKill(id);
+  }
+
+  /** The job's summary; undefined when there is no such job. */
+  async summary(id: string): Promise<JobSummary | undefined> {
+    if (!jobIdPattern.test(id)) return undefined;
+    return (await this.storage.summaries([id]))[0];
+  }
+
+  /** The job with its digest, inputs, outputs and limits; undefined when there is no such job. */
+  async detail(id: string): Promise<JobDetail | undefined> {
+    return jobIdPattern.test(id) ? this.storage.detail(id) : undefined;
+  }
+
+  /** Summaries of the given ids, in order, skipping jobs that no longer exist. */
+  summaries(ids: string[]): Promise<JobSummary[]> {
+    return this.storage.summaries(ids.filter((id) => jobIdPattern.test(id)));
+  }
+
+  async has(id: string): Promise<boolean> {
+    return jobIdPattern.test(id) && this.storage.exists(id);
+  }
+
+  /** Up to `count` stored log lines after the first `after` (seq = list index + 1). */
+  readLog(id: string, after: number, count: number): Promise<LogLine[]> {
+    return this.storage.readLog(id, after, count);
+  }
+
+  /** `GET /api/jobs`: a page, newest first; see listJobs. */
+  list(query: JobQuery): Promise<JobPage> {
+    return listJobs(this.storage, () => this.registry.itemNames(), query);
+  }
+
+  /** How many jobs are stored in each state. */
+  countByState(): Promise<Record<JobState, number>> {
+    return this.storage.countByState();
+  }
+
+  /** The seconds the worker took to create and start the job's container; undefined if it never did. */
+  async containerStartSeconds(id: string): Promise<number | undefined> {
+    const raw = jobIdPattern.test(id) ? await this.storage.field(id, 'containerStartMs') : null;
+    const ms = raw ? Number(raw) : NaN;
+    return Number.isFinite(ms) ? ms / 1000 : undefined;
+  }
+
+  /** Deletes finished jobs older than `olderThanMs` with their logs; how many were deleted. */
+  prune(olderThanMs: number, now = Date.now()): Promise<number> {
+    return pruneJobs(this.storage, olderThanMs, now);
+  }
+}

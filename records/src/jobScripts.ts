@@ -1,0 +1,201 @@
+import { detailFields } from './jobLayout.js';
+import { luaList, prelude } from './summaryLua.js';
+
+// Every Lua script that touches a job, defined once. Each change of a job is one script that also
+// publishes what changed, so a change and its event can never be separated, and a listing, a
+// detail and an event are built by the same summary function.
+
+/**
+ * Lua to keep a job's entry in its item's per-state index and that index's count in step: the
+ * count moves only when the entry really came or went, so running twice never counts twice.
+ * `layout` holds the key parts: per-item index prefix, what follows the item id before the state,
+ * per-state count hash prefix.
+ */
+const itemStateIndex = `
+local function itemStateIndex(layout, add, item, state, score, id)
+  local key, counts = layout[1] .. item .. layout[2] .. state, layout[3] .. state
+  if add then
+    if redis.call('ZADD', key, score, id) == 1 then redis.call('HINCRBY', counts, item, 1) end
+  elseif redis.call('ZREM', key, id) == 1 and redis.call('HINCRBY', counts, item, -1) <= 0 then
+    redis.call('HDEL', counts, item)
+  end
+end
+`;
+
+/**
+ * A new QUEUED job: its hash, its indexes and its first event.
+ * KEYS[1] job hash · KEYS[2..5] indexes scored by creation time: all, QUEUED, item, user ·
+ * KEYS[6] ids by prefix · KEYS[7] job id → item id · ARGV[1] events channel · ARGV[2] id · ARGV[3] creation time in ms ·
+ * ARGV[4] item id · ARGV[5] state · ARGV[6..8] the per-item-and-state layout · ARGV[9..] field, value pairs
+ * Answers the summary.
+ */
+export const createJobLua = String.raw`${prelude}${itemStateIndex}
+redis.call('HSET', KEYS[1], unpack(ARGV, 9))
+for i = 2, 5 do redis.call('ZADD', KEYS[i], ARGV[3], ARGV[2]) end
+redis.call('ZADD', KEYS[6], 0, ARGV[2])
+redis.call('HSET', KEYS[7], ARGV[2], ARGV[4])
+itemStateIndex({ARGV[6], ARGV[7], ARGV[8]}, true, ARGV[4], ARGV[5], ARGV[3], ARGV[2])
+local summary = summaryOf(KEYS[1])
+redis.call('PUBLISH', ARGV[1], summary)
+return summary
+`;
+
+/**
+ * A state change: only from one of the allowed states; moves the id between the per-state and
+ * per-item-and-state indexes, sets the fields and publishes the new summary.
+ * KEYS[1] job hash · ARGV[1] per-state index prefix · ARGV[2..4] the per-item-and-state layout ·
+ * ARGV[5] events channel · ARGV[6] new state · ARGV[7] allowed current states, comma-separated ·
+ * ARGV[8] n, fields to answer · ARGV[9..8+n] those fields · then field, value pairs to set.
+ * Answers false when the job was not in an allowed state (nothing changed, nothing published),
+ * else { summary, the asked fields' values… }.
+ */
+export const transitionJobLua = String.raw`${prelude}${itemStateIndex}
+local current = redis.call('HGET', KEYS[1], 'state')
+if not current then return false end
+local allowed = false
+for s in string.gmatch(ARGV[7], '([^,]+)') do
+  if s == current then allowed = true end
+end
+if not allowed then return false end
+local to = ARGV[6]
+local row = redis.call('HMGET', KEYS[1], 'id', 'createdMs', 'itemId')
+local id, score, item = row[1], row[2], row[3]
+redis.call('ZREM', ARGV[1] .. current, id)
+redis.call('ZADD', ARGV[1] .. to, score, id)
+if item then
+  local layout = {ARGV[2], ARGV[3], ARGV[4]}
+  itemStateIndex(layout, false, item, current, score, id)
+  itemStateIndex(layout, true, item, to, score, id)
+end
+local n = tonumber(ARGV[8])
+local set = {'HSET', KEYS[1], 'state', to}
+for i = 9 + n, #ARGV do set[#set + 1] = ARGV[i] end
+call(set)
+local summary = summaryOf(KEYS[1])
+redis.call('PUBLISH', ARGV[5], summary)
+local answer = {summary}
+for i = 9, 8 + n do answer[#answer + 1] = redis.call('HGET', KEYS[1], ARGV[i]) end
+return answer
+`;
+
+/**
+ * Adds existing jobs to the indexes stores written before them lack — per item and state with its
+ * counts, and job id → item id — each from its state at that moment: a state change cannot slip
+ * in between, and a job already there is not counted again.
+ * KEYS: job hashes · ARGV[1..3] the per-item-and-state layout · ARGV[4] the job id → item id hash
+ */
+export const indexItemStateLua = `${itemStateIndex}
+for _, key in ipairs(KEYS) do
+  local f = redis.call('HMGET', key, 'id', 'itemId', 'state', 'createdMs')
+  if f[1] and f[2] and f[3] and f[4] then
+    itemStateIndex(ARGV, true, f[2], f[3], f[4], f[1])
+    redis.call('HSET', ARGV[4], f[1], f[2])
+  end
+end
+return #KEYS
+`;
+
+/**
+ * Progress only moves while the job runs: a late line from a container being killed must not
+ * touch a finished job. KEYS[1] job hash · ARGV[1] events channel · ARGV[2] JSON JobProgress
+ */
+export const setProgressLua = String.raw`${prelude}
+if redis.call('HGET', KEYS[1], 'state') ~= 'RUNNING' then return 0 end
+redis.call('HSET', KEYS[1], 'progress', ARGV[2])
+redis.call('PUBLISH', ARGV[1], summaryOf(KEYS[1]))
+return 1
+`;
+
+/**
+ * The container's start time, on a job that still exists (never recreating a pruned one).
+ * KEYS[1] job hash · ARGV[1] milliseconds
+ */
+export const containerStartLua = `
+if not redis.call('HGET', KEYS[1], 'state') then return 0 end
+redis.call('HSET', KEYS[1], 'containerStartMs', ARGV[1])
+return 1
+`;
+
+/**
+ * Appends log lines under a byte cap (each line counts its newline, as in a file); seq numbers
+ * are the list positions (first line is seq 1). Once the cap is reached one `system` line says so,
+ * the log is closed (byte counter -1) and later lines are dropped. The stored entries are
+ * published as one JSON array on the job's log channel.
+ * KEYS[1] log list · KEYS[2] byte counter · ARGV[1] log channel · ARGV[2] cap in bytes ·
+ * ARGV[3] ISO time · ARGV[4] '1' to close the log after these lines · ARGV[5..] stream, line pairs
+ * Answers { entries stored, 1 if the log is closed now }.
+ */
+export const appendLogLua = `
+local cap = tonumber(ARGV[2])
+local used = tonumber(redis.call('GET', KEYS[2]) or '0')
+if used < 0 then return {0, 1} end
+local n = redis.call('LLEN', KEYS[1])
+local out = {}
+for i = 5, #ARGV, 2 do
+  local line = ARGV[i + 1]
+  if used + #line + 1 > cap then
+    n = n + 1
+    local marker = cjson.encode({seq = n, ts = ARGV[3], stream = 'system', line = 'log truncated: the job printed more than ' .. cap .. ' bytes; later lines were dropped'})
+    redis.call('RPUSH', KEYS[1], marker)
+    table.insert(out, marker)
+    used = -1
+    break
+  end
+  used = used + #line + 1
+  n = n + 1
+  local entry = cjson.encode({seq = n, ts = ARGV[3], stream = ARGV[i], line = line})
+  redis.call('RPUSH', KEYS[1], entry)
+  table.insert(out, entry)
+end
+if ARGV[4] == '1' then used = -1 end
+redis.call('SET', KEYS[2], tostring(used))
+if #out > 0 then redis.call('PUBLISH', ARGV[1], '[' .. table.concat(out, ',') .. ']') end
+return {#out, used < 0 and 1 or 0}
+`;
+
+/** KEYS: job hashes. Answers each one's summary, false for a job that is gone. */
+export const summariesLua = String.raw`${prelude}
+local out = {}
+for i, key in ipairs(KEYS) do out[i] = summaryOf(key) end
+return out
+`;
+
+/** KEYS[1] job hash. Answers false, or { summary, then the detailFields: digest, inputs, exitCode, outputs, limits }. */
+export const detailLua = String.raw`${prelude}
+local summary = summaryOf(KEYS[1])
+if not summary then return false end
+return {summary, unpack(redis.call('HMGET', KEYS[1], unpack(${luaList(detailFields)})))}
+`;
+
+/**
+ * Deletes one job and its log, but only if it has finished: the check and the deletion are
+ * one step, so a queued or running job is never removed whatever happens meanwhile.
+ * KEYS[1] job hash · KEYS[2] log · KEYS[3] log byte count · KEYS[4] all jobs · KEYS[5] id index ·
+ * KEYS[6] job id → item id · ARGV[1] per-state index prefix · ARGV[2] per-user index prefix · ARGV[3] the job id ·
+ * ARGV[4] the index the id was found in (cleans an index entry whose hash is gone) ·
+ * ARGV[5..7] the per-item-and-state layout (ARGV[5] is the per-item index prefix)
+ * Answers 1 when deleted, 2 when only a stale index entry was removed, 0 when kept.
+ */
+export const deleteFinishedJobLua = `${itemStateIndex}
+local fields = redis.call('HMGET', KEYS[1], 'state', 'itemId', 'submittedById', 'createdMs')
+local state, itemId, userId = fields[1], fields[2], fields[3]
+if not state then
+  redis.call('HDEL', KEYS[6], ARGV[3])
+  redis.call('ZREM', ARGV[4], ARGV[3])
+  redis.call('ZREM', KEYS[4], ARGV[3])
+  redis.call('ZREM', KEYS[5], ARGV[3])
+  return 2
+end
+if state ~= 'SUCCEEDED' and state ~= 'FAILED' and state ~= 'CANCELLED' then return 0 end
+redis.call('DEL', KEYS[1], KEYS[2], KEYS[3])
+redis.call('HDEL', KEYS[6], ARGV[3])
+redis.call('ZREM', KEYS[4], ARGV[3])
+redis.call('ZREM', KEYS[5], ARGV[3])
+redis.call('ZREM', ARGV[1] .. state, ARGV[3])
+if itemId then
+  redis.call('ZREM', ARGV[5] .. itemId, ARGV[3])
+  itemStateIndex({ARGV[5], ARGV[6], ARGV[7]}, false, itemId, state, fields[4], ARGV[3])
+end
+if userId and userId ~= '' then redis.call('ZREM', ARGV[2] .. userId, ARGV[3]) end
+return 1
+`;
