@@ -38,7 +38,7 @@ async function importAs(headers: Record<string, string>, id: string, version: st
 const bundles = async () => (await readdir(api.bundlesDir)).filter((f) => f.endsWith('.tar.gz'));
 
 beforeAll(async () => {
-  api = await startShelfApi({ jobs: false, runtimeRules: { allowedImages: [...defaultAllowedImages, 'registry.local/team/*:*'], egressPublishers: ['user:nina'] } });
+  api = await startShelfApi({ runtimeRules: { allowedImages: [...defaultAllowedImages, 'registry.local/team/*:*'], egressPublishers: ['user:nina'] } });
   users.pia = await user('pia', 'publisher');
   users.nina = await user('nina', 'publisher');
 });
@@ -56,6 +56,32 @@ describe('images', () => {
     expect(await bundles()).toEqual([]);
     expect((await call('GET', '/api/catalog/on-base/versions', undefined, asAdmin)).status).toBe(404);
     expect((await importAs(users.pia!, 'team-tool', '1.0.0', { image: 'registry.local/team/tool:2' })).status).toBe(201);
+  });
+});
+
+describe('images at run time', () => {
+  it('refuses to run or retry a version whose image the operator no longer allows', async () => {
+    // A version published before SHELF_ALLOWED_IMAGES was narrowed (as a reindex of an old archive would restore it).
+    const record = {
+      id: 'legacy',
+      version: '1.0.0',
+      manifest: { id: 'legacy', name: 'Legacy', version: '1.0.0', runtime: { image: 'alpine:3', command: ['true'] }, network: 'none' as const },
+      schema: { type: 'object' },
+      uiSchema: {},
+      readme: '',
+      digest: 'd'.repeat(64),
+      contentHash: 'c'.repeat(64),
+      size: 1,
+      source: { kind: 'upload' as const, fileName: 'legacy.tar.gz', importedAt: new Date().toISOString(), importedBy: 'pia' },
+      createdAt: new Date().toISOString(),
+    };
+    await api.catalog.registry.publish(record);
+    const refused = await call('POST', '/api/jobs', { itemId: 'legacy', inputs: {} }, asAdmin);
+    expect(refused.status).toBe(403);
+    expect(refused.body.error.message).toMatch(/^the image alpine:3 is not allowed on this Shelf \(SHELF_ALLOWED_IMAGES: /);
+    expect((await call('GET', '/api/jobs?itemId=legacy', undefined, asAdmin)).body.total).toBe(0);
+    // An allowed image runs as before.
+    expect((await call('POST', '/api/jobs', { itemId: 'team-tool', inputs: {} }, asAdmin)).status).toBe(202);
   });
 });
 

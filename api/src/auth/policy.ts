@@ -102,10 +102,8 @@ export interface RuntimeRules {
  * admin granted it to the item id.
  */
 export function canUseRuntime(publisher: Publisher, manifest: Pick<Manifest, 'id' | 'runtime' | 'network'>, rules: RuntimeRules, egressGranted: boolean): Decision {
-  const image = manifest.runtime.image;
-  if (!rules.allowedImages.some((pattern) => picomatch.isMatch(image, pattern, { dot: true }))) {
-    return no(`the image ${image} is not allowed on this Shelf (SHELF_ALLOWED_IMAGES: ${rules.allowedImages.join(', ')})`);
-  }
+  const image = canUseImage(manifest.runtime.image, rules.allowedImages);
+  if (!image.allowed) return image;
   if (manifest.network !== 'egress' || egressGranted) return yes;
   const p = publisher.principal;
   if (p?.role === 'admin') return yes;
@@ -115,6 +113,16 @@ export function canUseRuntime(publisher: Publisher, manifest: Pick<Manifest, 'id
   return named
     ? yes
     : no(`${manifest.id} asks for network: egress, which needs an admin's grant for the item or a publisher named in SHELF_EGRESS_PUBLISHERS`);
+}
+
+/**
+ * Whether an item may run on `image`: asked at import and again at every run, since the operator
+ * may have narrowed SHELF_ALLOWED_IMAGES after a version was published.
+ */
+export function canUseImage(image: string, allowedImages: string[]): Decision {
+  return allowedImages.some((pattern) => picomatch.isMatch(image, pattern, { dot: true }))
+    ? yes
+    : no(`the image ${image} is not allowed on this Shelf (SHELF_ALLOWED_IMAGES: ${allowedImages.join(', ')})`);
 }
 
 /** An API token's role is at most its creator's. */

@@ -2,7 +2,7 @@ import type { JobsOptions, Queue } from 'bullmq';
 import { z } from 'zod';
 import { JobState, type RunJobData } from '@shelf/contract';
 import type { JobRecords, NewJob } from '@shelf/records';
-import { canActOnJob, canRunItem, type Decision } from '../auth/policy.js';
+import { canActOnJob, canRunItem, canUseImage, type Decision } from '../auth/policy.js';
 import { actorOf, type Principal } from '../auth/principal.js';
 import { ConflictError, ForbiddenError, NotFoundError, UnavailableError } from '../errors.js';
 import type { Registry } from '../registry/registry.js';
@@ -35,12 +35,15 @@ export interface LaunchDeps {
   registry: Registry;
   inputs: InputValidator;
   maxLimits: MaxLimits;
+  /** SHELF_ALLOWED_IMAGES, checked again at every run. */
+  allowedImages: string[];
 }
 
 /** Validates a run request against the pinned version and queues it. */
 export async function enqueueJob(deps: LaunchDeps, request: EnqueueRequest, by: Principal): Promise<{ id: string }> {
   const version = await deps.registry.getVersion(request.itemId, request.version);
   check(canRunItem(by, version.manifest));
+  check(canUseImage(version.manifest.runtime.image, deps.allowedImages));
   const inputs = await deps.inputs.validate(version, request.inputs);
   return launch(deps, {
     itemId: version.id,
@@ -68,7 +71,9 @@ export async function retryJob(deps: LaunchDeps, id: string, by: Principal): Pro
   const old = found(await deps.records.detail(id), id);
   check(canActOnJob(by, old));
   // The item's access list may have changed since: a retry is a new run and asks again.
-  check(canRunItem(by, (await deps.registry.getVersion(old.itemId, old.version)).manifest));
+  const { manifest } = await deps.registry.getVersion(old.itemId, old.version);
+  check(canRunItem(by, manifest));
+  check(canUseImage(manifest.runtime.image, deps.allowedImages));
   if (old.state !== JobState.FAILED && old.state !== JobState.CANCELLED) {
     throw new ConflictError(`only a FAILED or CANCELLED job can be retried; job ${id} is ${old.state}`, { state: old.state });
   }

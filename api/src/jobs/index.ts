@@ -11,6 +11,7 @@ import type { Principal } from '../auth/principal.js';
 import { check, enqueueJob, found, retryJob, type EnqueueRequest, type LaunchDeps, type RunQueue } from './enqueueJob.js';
 import { InputValidator } from './inputValidator.js';
 import type { MaxLimits } from './jobLimits.js';
+import { defaultAllowedImages } from '../config.js';
 
 export { registerJobMetrics } from './jobMetrics.js';
 export { workerReadiness } from './workerReadiness.js';
@@ -22,6 +23,8 @@ export interface JobServiceOptions {
   logger: Logger;
   /** config.maxLimits */
   maxLimits: MaxLimits;
+  /** SHELF_ALLOWED_IMAGES; the three runtime images when not given. */
+  allowedImages?: string[];
   /** How many compiled input schemas to keep. */
   validatorCacheSize?: number;
 }
@@ -43,6 +46,7 @@ export async function createJobServices(redis: Redis, opts: JobServiceOptions) {
     registry: opts.registry,
     inputs: new InputValidator(opts.validatorCacheSize),
     maxLimits: opts.maxLimits,
+    allowedImages: opts.allowedImages ?? [...defaultAllowedImages],
   };
   return {
     records,

@@ -104,7 +104,7 @@ export async function startShelfApi(opts: ShelfApiOptions = {}): Promise<ShelfAp
     ...opts.auth,
   };
   const auth = await createAuthServices(redis, { keys: catalog.keys, settings, logger, createOidc: opts.createOidc });
-  const jobs = opts.jobs === false ? undefined : await createJobServices(redis, { keys: catalog.keys, registry: catalog.registry, logger, maxLimits: opts.maxLimits ?? defaultMaxLimits });
+  const jobs = opts.jobs === false ? undefined : await createJobServices(redis, { keys: catalog.keys, registry: catalog.registry, logger, maxLimits: opts.maxLimits ?? defaultMaxLimits, allowedImages: opts.runtimeRules?.allowedImages });
   if (jobs) registerJobMetrics(metrics.registry, { ...jobs, logger });
   const git = opts.git ? createGitServices(redis, { ...catalog, logger, metrics, gitAllow: [], ...opts.git, bundlesDir }) : undefined;
   const stopConsumer = await git?.startConsumer();
