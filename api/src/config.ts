@@ -13,6 +13,8 @@ const csv = z
   .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean));
 /** The three runtime images Shelf builds; an operator adds others with SHELF_ALLOWED_IMAGES. */
 export const defaultAllowedImages = ['shelf/runtime-shell:1', 'shelf/runtime-python:1', 'shelf/runtime-node:1'] as const;
+/** What one job's inputs, and all the stored jobs of one user, may hold in Redis. */
+export const defaultInputQuota = { maxJobBytes: 256 * 1024, maxUserBytes: 64 * 1024 * 1024 };
 const bytes = z.coerce.number().int().positive();
 /** An optional secret; empty counts as unset (compose passes `${X:-}`). */
 const secret = z.preprocess((v) => (v === '' ? undefined : v), z.string().min(32, 'must be at least 32 characters').optional());
@@ -26,6 +28,8 @@ const Env = z.object({
   SHELF_LOCAL_ROOTS: csv.default(['catalog-examples']),
   SHELF_MAX_BUNDLE_BYTES: bytes.default(50 * 1024 * 1024),
   SHELF_MAX_JSON_BYTES: bytes.default(1024 * 1024),
+  SHELF_MAX_JOB_INPUT_BYTES: bytes.default(defaultInputQuota.maxJobBytes),
+  SHELF_MAX_USER_INPUT_BYTES: bytes.default(defaultInputQuota.maxUserBytes),
   SHELF_MAX_STORE_BYTES: bytes.default(defaultStoreQuota.maxStoreBytes),
   SHELF_MAX_PUBLISHER_STORE_BYTES: bytes.default(defaultStoreQuota.maxPublisherStoreBytes),
   SHELF_MAX_VERSIONS_PER_ITEM: z.coerce.number().int().positive().default(defaultStoreQuota.maxVersionsPerItem),
@@ -92,6 +96,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     },
     jobRetentionDays: e.SHELF_JOB_RETENTION_DAYS,
     live: { maxConnections: e.SHELF_WS_MAX_CONNECTIONS, maxConnectionsPerUser: e.SHELF_WS_MAX_CONNECTIONS_PER_USER },
+    inputQuota: { maxJobBytes: e.SHELF_MAX_JOB_INPUT_BYTES, maxUserBytes: e.SHELF_MAX_USER_INPUT_BYTES },
     storeQuota: { maxStoreBytes: e.SHELF_MAX_STORE_BYTES, maxPublisherStoreBytes: e.SHELF_MAX_PUBLISHER_STORE_BYTES, maxVersionsPerItem: e.SHELF_MAX_VERSIONS_PER_ITEM },
     runtimeRules: { allowedImages: e.SHELF_ALLOWED_IMAGES, egressPublishers: e.SHELF_EGRESS_PUBLISHERS },
     auth: authSettings(e),

@@ -91,3 +91,34 @@ describe('bundle store quotas', () => {
     expect(await storedBundles()).toBe(2);
   });
 });
+
+describe('job inputs quotas', () => {
+  it("caps one job's inputs (413) and what one user's stored jobs hold (507) until retention deletes them", async () => {
+    api = await startShelfApi({ inputQuota: { maxJobBytes: 2000, maxUserBytes: 5000 } });
+    const schema = JSON.stringify({ type: 'object', properties: { note: { type: 'string' } } });
+    const dir = await writeItem(path.join(api.root, 'notes'), { id: 'notes', extra: { 'schema.json': schema } });
+    expect((await postJson(`${api.url}/api/catalog/local/import`, { path: dir })).status).toBe(201);
+    const submit = (note: string) => postJson(`${api.url}/api/jobs`, { itemId: 'notes', inputs: { note } });
+
+    const tooBig = await submit('x'.repeat(2500));
+    expect(tooBig.status).toBe(413);
+    expect(tooBig.body.error.message).toMatch(/^the inputs weigh 2\.5 KiB; one job's inputs may weigh at most 2 KiB \(SHELF_MAX_JOB_INPUT_BYTES\)/);
+
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const ok = await submit('y'.repeat(1500));
+      expect(ok.status).toBe(202);
+      ids.push(ok.body.id);
+    }
+    const over = await submit('z'.repeat(1500));
+    expect(over.status).toBe(507);
+    expect(over.body.error).toMatchObject({ code: 'QUOTA_EXCEEDED' });
+    expect(over.body.error.message).toMatch(/^admin-token's stored jobs hold 4\.4 KiB of inputs; .*\(SHELF_MAX_USER_INPUT_BYTES\)/);
+    expect((await getJson(`${api.url}/api/jobs?itemId=notes`)).body.total).toBe(3);
+
+    // Retention deletes finished jobs, and their inputs stop counting.
+    for (const id of ids) expect((await postJson(`${api.url}/api/jobs/${id}/cancel`, {})).status).toBe(200);
+    expect(await api.jobs!.records.prune(1, Date.now() + 60_000)).toBe(3);
+    expect((await submit('z'.repeat(1500))).status).toBe(202);
+  });
+});

@@ -33,6 +33,8 @@ export function redisKeys(prefix = 'shelf') {
     jobsByItemState: (itemId: string, state: string) => `${prefix}:jobs:item:${itemId}:state:${state}`,
     /** hash: job id → its item id, so a listing can tell the items of many jobs in one read. */
     jobItems: `${prefix}:jobs:items`,
+    /** hash: user id → bytes of job inputs their stored jobs hold (the per-user inputs quota). */
+    jobInputBytesByUser: `${prefix}:jobs:input-bytes`,
     /** hash: item id → how many of its jobs are in `state` (the size of jobsByItemState), so a search counts without reading every set. */
     jobCountsByItem: (state: string) => `${prefix}:jobs:counts:${state}`,
     /** string: the version of the job indexes' layout the store was last brought up to. */

@@ -1,5 +1,6 @@
 export { newCatalogGeneration, RegistryReader } from './registryReader.js';
 export { JobRecords } from './jobRecords.js';
+export { InputQuotaError } from './jobStorage.js';
 export { RunRecorder, type AppendResult, type RunOutcome, type StartedRun } from './runRecorder.js';
 export { followJobEvents, followKillRequests, type JobEventHandlers } from './jobEvents.js';
 export type { NewJob } from './jobLayout.js';

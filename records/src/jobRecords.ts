@@ -32,8 +32,9 @@ export class JobRecords {
   }
 
   /** Stores a new QUEUED job with its indexes and publishes it. */
-  create(job: NewJob, now = new Date()): Promise<JobSummary> {
-    return this.storage.create(queuedJobHash(newJobId(), job, now));
+  /** `maxUserInputBytes`: the most bytes of inputs the submitter's stored jobs may hold (0: no limit); past it, InputQuotaError. */
+  create(job: NewJob, now = new Date(), maxUserInputBytes = 0): Promise<JobSummary> {
+    return this.storage.create(queuedJobHash(newJobId(), job, now), maxUserInputBytes);
   }
 
   /**

@@ -23,14 +23,24 @@ end
 `;
 
 /**
- * A new QUEUED job: its hash, its indexes and its first event.
+ * A new QUEUED job: its hash, its indexes and its first event — unless the submitter's stored
+ * inputs would pass their quota, checked and counted in the same step.
  * KEYS[1] job hash · KEYS[2..5] indexes scored by creation time: all, QUEUED, item, user ·
- * KEYS[6] ids by prefix · KEYS[7] job id → item id · ARGV[1] events channel · ARGV[2] id · ARGV[3] creation time in ms ·
- * ARGV[4] item id · ARGV[5] state · ARGV[6..8] the per-item-and-state layout · ARGV[9..] field, value pairs
- * Answers the summary.
+ * KEYS[6] ids by prefix · KEYS[7] job id → item id · KEYS[8] input bytes by user ·
+ * ARGV[1] events channel · ARGV[2] id · ARGV[3] creation time in ms · ARGV[4] item id · ARGV[5] state ·
+ * ARGV[6..8] the per-item-and-state layout · ARGV[9] the submitter's id · ARGV[10] the inputs' bytes ·
+ * ARGV[11] the most input bytes one user's jobs may hold (0: no limit) · ARGV[12..] field, value pairs
+ * Answers the summary, or {bytes already used} when the quota refuses (nothing written).
  */
 export const createJobLua = String.raw`${prelude}${itemStateIndex}
-redis.call('HSET', KEYS[1], unpack(ARGV, 9))
+local bytes, limit = tonumber(ARGV[10]), tonumber(ARGV[11])
+if ARGV[9] ~= '' then
+  local used = tonumber(redis.call('HGET', KEYS[8], ARGV[9]) or '0')
+  if limit > 0 and used + bytes > limit then return {used} end
+  redis.call('HINCRBY', KEYS[8], ARGV[9], bytes)
+  redis.call('HSET', KEYS[1], 'inputBytes', bytes)
+end
+redis.call('HSET', KEYS[1], unpack(ARGV, 12))
 for i = 2, 5 do redis.call('ZADD', KEYS[i], ARGV[3], ARGV[2]) end
 redis.call('ZADD', KEYS[6], 0, ARGV[2])
 redis.call('HSET', KEYS[7], ARGV[2], ARGV[4])
@@ -171,13 +181,13 @@ return {summary, unpack(redis.call('HMGET', KEYS[1], unpack(${luaList(detailFiel
  * Deletes one job and its log, but only if it has finished: the check and the deletion are
  * one step, so a queued or running job is never removed whatever happens meanwhile.
  * KEYS[1] job hash · KEYS[2] log · KEYS[3] log byte count · KEYS[4] all jobs · KEYS[5] id index ·
- * KEYS[6] job id → item id · ARGV[1] per-state index prefix · ARGV[2] per-user index prefix · ARGV[3] the job id ·
+ * KEYS[6] job id → item id · KEYS[7] input bytes by user · ARGV[1] per-state index prefix · ARGV[2] per-user index prefix · ARGV[3] the job id ·
  * ARGV[4] the index the id was found in (cleans an index entry whose hash is gone) ·
  * ARGV[5..7] the per-item-and-state layout (ARGV[5] is the per-item index prefix)
  * Answers 1 when deleted, 2 when only a stale index entry was removed, 0 when kept.
  */
 export const deleteFinishedJobLua = `${itemStateIndex}
-local fields = redis.call('HMGET', KEYS[1], 'state', 'itemId', 'submittedById', 'createdMs')
+local fields = redis.call('HMGET', KEYS[1], 'state', 'itemId', 'submittedById', 'createdMs', 'inputBytes')
 local state, itemId, userId = fields[1], fields[2], fields[3]
 if not state then
   redis.call('HDEL', KEYS[6], ARGV[3])
@@ -196,6 +206,10 @@ if itemId then
   redis.call('ZREM', ARGV[5] .. itemId, ARGV[3])
   itemStateIndex({ARGV[5], ARGV[6], ARGV[7]}, false, itemId, state, fields[4], ARGV[3])
 end
-if userId and userId ~= '' then redis.call('ZREM', ARGV[2] .. userId, ARGV[3]) end
+if userId and userId ~= '' then
+  redis.call('ZREM', ARGV[2] .. userId, ARGV[3])
+  -- Only jobs counted at creation are uncounted: older ones never were.
+  if fields[5] and redis.call('HINCRBY', KEYS[7], userId, -tonumber(fields[5])) <= 0 then redis.call('HDEL', KEYS[7], userId) end
+end
 return 1
 `;

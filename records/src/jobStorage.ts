@@ -18,7 +18,7 @@ type Arg = string | number;
 
 /** The scripts, registered on the connection: run by EVALSHA, re-sent by ioredis after a Redis restart. */
 interface Scripts {
-  shelfJobCreate(...args: Arg[]): Promise<string>;
+  shelfJobCreate(...args: Arg[]): Promise<string | [number]>;
   shelfJobTransition(...args: Arg[]): Promise<(string | null)[] | null>;
   shelfJobProgress(...args: Arg[]): Promise<number>;
   shelfJobContainerStart(...args: Arg[]): Promise<number>;
@@ -83,7 +83,7 @@ export class JobStorage {
     this.tuning = { ...defaultTuning, ...tuning };
     const itemPrefix = keys.jobsByItem('');
     this.itemStateLayout = [itemPrefix, keys.jobsByItemState('', '').slice(itemPrefix.length), keys.jobCountsByItem('')];
-    redis.defineCommand('shelfJobCreate', { numberOfKeys: 7, lua: createJobLua });
+    redis.defineCommand('shelfJobCreate', { numberOfKeys: 8, lua: createJobLua });
     redis.defineCommand('shelfJobTransition', { numberOfKeys: 1, lua: transitionJobLua });
     redis.defineCommand('shelfJobProgress', { numberOfKeys: 1, lua: setProgressLua });
     redis.defineCommand('shelfJobContainerStart', { numberOfKeys: 1, lua: containerStartLua });
@@ -91,17 +91,33 @@ export class JobStorage {
     redis.defineCommand('shelfJobSummaries', { lua: summariesLua });
     redis.defineCommand('shelfJobDetail', { numberOfKeys: 1, lua: detailLua });
     redis.defineCommand('shelfJobPage', { lua: pageJobsLua });
-    redis.defineCommand('shelfJobDeleteFinished', { numberOfKeys: 6, lua: deleteFinishedJobLua });
+    redis.defineCommand('shelfJobDeleteFinished', { numberOfKeys: 7, lua: deleteFinishedJobLua });
     redis.defineCommand('shelfJobIndexItemState', { lua: indexItemStateLua });
     this.scripts = redis as unknown as Scripts;
   }
 
-  async create(hash: JobHash): Promise<JobSummary> {
+  /** Stores a new job; throws InputQuotaError when its inputs would pass the submitter's `maxUserInputBytes` (0: no limit). */
+  async create(hash: JobHash, maxUserInputBytes = 0): Promise<JobSummary> {
     const { keys } = this;
-    // In createJobLua's order: the indexes scored by creation time, the id index, the items of jobs.
-    const indexes = [keys.jobsAll, keys.jobsByState(hash.state), keys.jobsByItem(hash.itemId), keys.jobsByUser(hash.submittedById), keys.jobIds, keys.jobItems];
+    // In createJobLua's order: the indexes scored by creation time, the id index, the items of jobs, the inputs quota.
+    const indexes = [keys.jobsAll, keys.jobsByState(hash.state), keys.jobsByItem(hash.itemId), keys.jobsByUser(hash.submittedById), keys.jobIds, keys.jobItems, keys.jobInputBytesByUser];
     const pairs = Object.entries(hash).flat();
-    const reply = await this.scripts.shelfJobCreate(keys.job(hash.id), ...indexes, keys.jobEventsChannel, hash.id, hash.createdMs, hash.itemId, hash.state, ...this.itemStateLayout, ...pairs);
+    const bytes = Buffer.byteLength(hash.inputs);
+    const reply = await this.scripts.shelfJobCreate(
+      keys.job(hash.id),
+      ...indexes,
+      keys.jobEventsChannel,
+      hash.id,
+      hash.createdMs,
+      hash.itemId,
+      hash.state,
+      ...this.itemStateLayout,
+      hash.submittedById,
+      bytes,
+      maxUserInputBytes,
+      ...pairs,
+    );
+    if (Array.isArray(reply)) throw new InputQuotaError(reply[0], bytes, maxUserInputBytes);
     return JSON.parse(reply) as JobSummary;
   }
 
@@ -234,6 +250,7 @@ export class JobStorage {
         keys.jobsAll,
         keys.jobIds,
         keys.jobItems,
+        keys.jobInputBytesByUser,
         keys.jobsByStatePrefix,
         keys.jobsByUser(''),
         id,
@@ -266,5 +283,17 @@ export class JobStorage {
   /** Asks every worker to stop this job's container (the one running it acts). */
   async requestKill(id: string): Promise<void> {
     await this.redis.publish(this.keys.cancelChannel, id);
+  }
+}
+
+/** A job whose inputs would make its submitter's stored inputs pass their quota. */
+export class InputQuotaError extends Error {
+  constructor(
+    readonly usedBytes: number,
+    readonly inputBytes: number,
+    readonly limitBytes: number,
+  ) {
+    super(`stored job inputs would pass the per-user quota: ${usedBytes} bytes used, ${inputBytes} more, ${limitBytes} allowed`);
+    this.name = 'InputQuotaError';
   }
 }

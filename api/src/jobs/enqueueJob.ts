@@ -1,10 +1,11 @@
 import type { JobsOptions, Queue } from 'bullmq';
 import { z } from 'zod';
 import { JobState, type RunJobData } from '@shelf/contract';
-import type { JobRecords, NewJob } from '@shelf/records';
+import { InputQuotaError, type JobRecords, type NewJob } from '@shelf/records';
 import { canActOnJob, canRunItem, canUseImage, type Decision } from '../auth/policy.js';
 import { actorOf, type Principal } from '../auth/principal.js';
-import { ConflictError, ForbiddenError, NotFoundError, UnavailableError } from '../errors.js';
+import { ConflictError, ForbiddenError, NotFoundError, PayloadTooLargeError, QuotaExceededError, UnavailableError } from '../errors.js';
+import { formatBytes } from '@shelf/contract';
 import type { Registry } from '../registry/registry.js';
 import type { InputValidator } from './inputValidator.js';
 import { applyLimits, type MaxLimits } from './jobLimits.js';
@@ -37,6 +38,8 @@ export interface LaunchDeps {
   maxLimits: MaxLimits;
   /** SHELF_ALLOWED_IMAGES, checked again at every run. */
   allowedImages: string[];
+  /** SHELF_MAX_JOB_INPUT_BYTES and SHELF_MAX_USER_INPUT_BYTES: what one job's inputs, and one user's stored jobs' inputs, may weigh. */
+  inputQuota: { maxJobBytes: number; maxUserBytes: number };
 }
 
 /** Validates a run request against the pinned version and queues it. */
@@ -45,6 +48,10 @@ export async function enqueueJob(deps: LaunchDeps, request: EnqueueRequest, by: 
   check(canRunItem(by, version.manifest));
   check(canUseImage(version.manifest.runtime.image, deps.allowedImages));
   const inputs = await deps.inputs.validate(version, request.inputs);
+  const bytes = Buffer.byteLength(JSON.stringify(inputs));
+  if (bytes > deps.inputQuota.maxJobBytes) {
+    throw new PayloadTooLargeError(`the inputs weigh ${formatBytes(bytes)}; one job's inputs may weigh at most ${formatBytes(deps.inputQuota.maxJobBytes)} (SHELF_MAX_JOB_INPUT_BYTES) — pass large data as a URL or a file in the item`);
+  }
   return launch(deps, {
     itemId: version.id,
     itemName: version.manifest.name,
@@ -83,7 +90,14 @@ export async function retryJob(deps: LaunchDeps, id: string, by: Principal): Pro
 
 /** Stores the job first (the worker looks it up), then queues it; a queue failure fails the job. */
 async function launch(deps: LaunchDeps, job: NewJob): Promise<{ id: string }> {
-  const { id } = await deps.records.create(job);
+  const { id } = await deps.records.create(job, new Date(), deps.inputQuota.maxUserBytes).catch((err: unknown) => {
+    if (!(err instanceof InputQuotaError)) throw err;
+    const { usedBytes, limitBytes } = err;
+    throw new QuotaExceededError(
+      `${job.submittedBy?.username ?? 'this user'}'s stored jobs hold ${formatBytes(usedBytes)} of inputs; this job's ${formatBytes(err.inputBytes)} would pass the ${formatBytes(limitBytes)} one user may keep (SHELF_MAX_USER_INPUT_BYTES) — finished jobs are deleted after the retention period`,
+      { quota: 'userInputs', limit: limitBytes },
+    );
+  });
   const data: RunJobData = { jobId: id, itemId: job.itemId, version: job.version, digest: job.digest };
   try {
     await deps.queue.add('run', data, { ...runJobOptions, jobId: id });

@@ -11,7 +11,7 @@ import type { Principal } from '../auth/principal.js';
 import { check, enqueueJob, found, retryJob, type EnqueueRequest, type LaunchDeps, type RunQueue } from './enqueueJob.js';
 import { InputValidator } from './inputValidator.js';
 import type { MaxLimits } from './jobLimits.js';
-import { defaultAllowedImages } from '../config.js';
+import { defaultAllowedImages, defaultInputQuota } from '../config.js';
 
 export { registerJobMetrics } from './jobMetrics.js';
 export { workerReadiness } from './workerReadiness.js';
@@ -23,6 +23,8 @@ export interface JobServiceOptions {
   logger: Logger;
   /** config.maxLimits */
   maxLimits: MaxLimits;
+  /** SHELF_MAX_JOB_INPUT_BYTES / SHELF_MAX_USER_INPUT_BYTES; the defaults when not given. */
+  inputQuota?: { maxJobBytes: number; maxUserBytes: number };
   /** SHELF_ALLOWED_IMAGES; the three runtime images when not given. */
   allowedImages?: string[];
   /** How many compiled input schemas to keep. */
@@ -47,6 +49,7 @@ export async function createJobServices(redis: Redis, opts: JobServiceOptions) {
     inputs: new InputValidator(opts.validatorCacheSize),
     maxLimits: opts.maxLimits,
     allowedImages: opts.allowedImages ?? [...defaultAllowedImages],
+    inputQuota: opts.inputQuota ?? defaultInputQuota,
   };
   return {
     records,

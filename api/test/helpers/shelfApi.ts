@@ -47,6 +47,8 @@ export interface ShelfApiOptions {
   localRoot?: string;
   /** SHELF_ALLOWED_IMAGES / SHELF_EGRESS_PUBLISHERS; the defaults otherwise. */
   runtimeRules?: RuntimeRules;
+  /** Job inputs quotas; the defaults otherwise. */
+  inputQuota?: { maxJobBytes: number; maxUserBytes: number };
   /** Bundle store quotas; the defaults otherwise. */
   storeQuota?: StoreQuotaLimits;
 }
@@ -104,7 +106,7 @@ export async function startShelfApi(opts: ShelfApiOptions = {}): Promise<ShelfAp
     ...opts.auth,
   };
   const auth = await createAuthServices(redis, { keys: catalog.keys, settings, logger, createOidc: opts.createOidc });
-  const jobs = opts.jobs === false ? undefined : await createJobServices(redis, { keys: catalog.keys, registry: catalog.registry, logger, maxLimits: opts.maxLimits ?? defaultMaxLimits, allowedImages: opts.runtimeRules?.allowedImages });
+  const jobs = opts.jobs === false ? undefined : await createJobServices(redis, { keys: catalog.keys, registry: catalog.registry, logger, maxLimits: opts.maxLimits ?? defaultMaxLimits, allowedImages: opts.runtimeRules?.allowedImages, inputQuota: opts.inputQuota });
   if (jobs) registerJobMetrics(metrics.registry, { ...jobs, logger });
   const git = opts.git ? createGitServices(redis, { ...catalog, logger, metrics, gitAllow: [], ...opts.git, bundlesDir }) : undefined;
   const stopConsumer = await git?.startConsumer();
