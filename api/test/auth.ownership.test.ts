@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeItem } from './catalogHarness.js';
+import { apiClient } from './helpers/apiClient.js';
 import { asAdmin, startShelfApi, type ShelfApi } from './helpers/shelfApi.js';
 
 // Who sees and acts on which job, who may run an item, and who may publish an id: through
@@ -8,26 +9,7 @@ import { asAdmin, startShelfApi, type ShelfApi } from './helpers/shelfApi.js';
 
 let api: ShelfApi;
 const users: Record<string, Record<string, string>> = {};
-
-async function call(method: string, p: string, body: unknown, headers: Record<string, string>): Promise<{ status: number; body: any }> {
-  const res = await fetch(`${api.url}${p}`, {
-    method,
-    headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  return { status: res.status, body: text ? JSON.parse(text) : null };
-}
-
-/** A user with `role` and the headers of an API token of theirs. */
-async function user(username: string, role: string): Promise<Record<string, string>> {
-  const password = 'a long enough password';
-  expect((await call('POST', '/api/users', { username, password, role }, asAdmin)).status).toBe(201);
-  const login = await fetch(`${api.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password }) });
-  const cookie = login.headers.get('set-cookie')!.split(';')[0]!;
-  const token = await call('POST', '/api/tokens', { name: 'test' }, { cookie, origin: api.url });
-  return { authorization: `Bearer ${token.body.token}` };
-}
+let call: ReturnType<typeof apiClient>['call'];
 
 async function importAs(headers: Record<string, string>, id: string, version: string, manifestExtra = ''): Promise<{ status: number; body: any }> {
   const manifest = [`id: ${id}`, `name: ${id}`, `version: ${version}`, 'owner: platform-team', 'runtime:', '  image: shelf/runtime-shell:1', '  command: ["bash", "main.sh"]', manifestExtra, ''].join('\n');
@@ -37,6 +19,9 @@ async function importAs(headers: Record<string, string>, id: string, version: st
 
 beforeAll(async () => {
   api = await startShelfApi();
+  const client = apiClient(api.url);
+  call = (method, p, body, headers) => client.call(method, p, body, headers);
+  const user = client.userWithToken;
   for (const [name, role] of [['alice', 'runner'], ['bob', 'runner'], ['carol', 'runner'], ['vera', 'viewer'], ['pia', 'publisher'], ['paul', 'publisher']] as const) {
     users[name] = await user(name, role);
   }

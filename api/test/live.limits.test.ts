@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import { apiClient } from './helpers/apiClient.js';
 import { asAdmin, startShelfApi, type ShelfApi } from './helpers/shelfApi.js';
 
 // One client must not hold the API's memory with idle connections: caps in total and per
@@ -33,16 +34,6 @@ function connect(headers: Record<string, string>): Promise<{ ws?: WebSocket; sta
   });
 }
 
-async function tokenOf(username: string): Promise<Record<string, string>> {
-  const password = 'a long enough password';
-  const call = (p: string, body: unknown, headers: Record<string, string>) =>
-    fetch(`${api.url}${p}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
-  expect((await call('/api/users', { username, password, role: 'viewer' }, asAdmin)).status).toBe(201);
-  const cookie = (await call('/api/auth/login', { username, password }, {})).headers.get('set-cookie')!.split(';')[0]!;
-  const token = (await (await call('/api/tokens', { name: 'ws' }, { cookie, origin: api.url })).json()) as { token: string };
-  return { authorization: `Bearer ${token.token}` };
-}
-
 const closed = (ws: WebSocket) => new Promise<void>((resolve) => (ws.readyState === WebSocket.CLOSED ? resolve() : ws.once('close', () => resolve())));
 
 describe('WebSocket connection caps', () => {
@@ -59,7 +50,7 @@ describe('WebSocket connection caps', () => {
     await expect.poll(async () => (await connect(asAdmin)).ws !== undefined).toBe(true);
 
     // Others are not held back by one user's cap, only by the total.
-    const vera = await tokenOf('vera');
+    const vera = await apiClient(api.url).userWithToken('vera', 'viewer');
     expect((await connect(vera)).ws).toBeDefined();
     expect((await connect(vera)).ws).toBeDefined();
     const full = await connect(vera);

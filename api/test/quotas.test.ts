@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { reindex } from '../src/registry/reindex.js';
 import { createLogger } from '../src/logger.js';
 import { getJson, postJson, writeItem } from './catalogHarness.js';
+import { apiClient } from './helpers/apiClient.js';
 import { asAdmin, startShelfApi, type ShelfApi } from './helpers/shelfApi.js';
 
 // What one client may store or hold, through the real API: over a quota the answer says which
@@ -47,19 +48,11 @@ describe('bundle store quotas', () => {
   };
   const storedBundles = async () => (await readdir(api.bundlesDir)).filter((f) => f.endsWith('.tar.gz')).length;
 
-  async function publisher(username: string): Promise<Record<string, string>> {
-    const password = 'a long enough password';
-    expect((await postJson(`${api.url}/api/users`, { username, password, role: 'publisher' })).status).toBe(201);
-    const login = await fetch(`${api.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password }) });
-    const cookie = login.headers.get('set-cookie')!.split(';')[0]!;
-    const token = await fetch(`${api.url}/api/tokens`, { method: 'POST', headers: { cookie, origin: api.url, 'content-type': 'application/json' }, body: JSON.stringify({ name: 't' }) });
-    return { authorization: `Bearer ${((await token.json()) as { token: string }).token}` };
-  }
-
   it('caps the bytes one publisher stores (507), counts a re-import once, and leaves others free', async () => {
     api = await startShelfApi({ jobs: false, storeQuota: { maxStoreBytes: 10_000_000, maxPublisherStoreBytes: 200_000, maxVersionsPerItem: 100 } });
-    const pia = await publisher('pia');
-    const paul = await publisher('paul');
+    const { userWithToken } = apiClient(api.url);
+    const pia = await userWithToken('pia', 'publisher');
+    const paul = await userWithToken('paul', 'publisher');
     const first = await bulkyItem('one');
     expect((await importAs(pia, first)).status).toBe(201);
     expect((await importAs(pia, first)).status).toBe(200); // unchanged: no new bytes

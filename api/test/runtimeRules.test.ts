@@ -3,6 +3,7 @@ import { readdir } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultAllowedImages } from '../src/config.js';
 import { writeItem } from './catalogHarness.js';
+import { apiClient } from './helpers/apiClient.js';
 import { asAdmin, startShelfApi, type ShelfApi } from './helpers/shelfApi.js';
 
 // The operator, not the uploader, decides which images items run on and whether they reach
@@ -10,24 +11,7 @@ import { asAdmin, startShelfApi, type ShelfApi } from './helpers/shelfApi.js';
 
 let api: ShelfApi;
 const users: Record<string, Record<string, string>> = {};
-
-async function call(method: string, p: string, body: unknown, headers: Record<string, string>): Promise<{ status: number; body: any }> {
-  const res = await fetch(`${api.url}${p}`, {
-    method,
-    headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  return { status: res.status, body: text ? JSON.parse(text) : null };
-}
-
-async function user(username: string, role: string): Promise<Record<string, string>> {
-  const password = 'a long enough password';
-  expect((await call('POST', '/api/users', { username, password, role }, asAdmin)).status).toBe(201);
-  const login = await fetch(`${api.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password }) });
-  const cookie = login.headers.get('set-cookie')!.split(';')[0]!;
-  return { authorization: `Bearer ${(await call('POST', '/api/tokens', { name: 'test' }, { cookie, origin: api.url })).body.token}` };
-}
+let call: ReturnType<typeof apiClient>['call'];
 
 async function importAs(headers: Record<string, string>, id: string, version: string, opts: { image?: string; network?: 'none' | 'egress' } = {}) {
   const manifest = [`id: ${id}`, `name: ${id}`, `version: ${version}`, 'runtime:', `  image: ${opts.image ?? 'shelf/runtime-shell:1'}`, '  command: ["bash", "main.sh"]', `network: ${opts.network ?? 'none'}`, ''].join('\n');
@@ -39,8 +23,10 @@ const bundles = async () => (await readdir(api.bundlesDir)).filter((f) => f.ends
 
 beforeAll(async () => {
   api = await startShelfApi({ runtimeRules: { allowedImages: [...defaultAllowedImages, 'registry.local/team/*:*'], egressPublishers: ['user:nina'] } });
-  users.pia = await user('pia', 'publisher');
-  users.nina = await user('nina', 'publisher');
+  const client = apiClient(api.url);
+  call = (method, p, body, headers) => client.call(method, p, body, headers);
+  users.pia = await client.userWithToken('pia', 'publisher');
+  users.nina = await client.userWithToken('nina', 'publisher');
 });
 afterAll(async () => {
   await api?.close();
