@@ -12,13 +12,28 @@ import { runBench, scenarios, type ScenarioName } from './runBench.js';
 import { projectRoot } from './shelf.js';
 import { fullSizes, smokeSizes } from './sizes.js';
 
-const { values } = parseArgs({
-  options: {
-    smoke: { type: 'boolean', default: false },
-    only: { type: 'string' },
-    out: { type: 'string' },
-  },
-});
+const usage = `npm run bench -- [--smoke] [--only <scenario,…>] [--out <file>]
+  --smoke   tiny sizes, well under a minute
+  --only    some scenarios only: ${Object.keys(scenarios).join(', ')}
+  --out     where the JSON figures go (default bench/results/latest.json, smoke.json with --smoke)`;
+let values: { smoke?: boolean; only?: string; out?: string; help?: boolean };
+try {
+  ({ values } = parseArgs({
+    options: {
+      smoke: { type: 'boolean', default: false },
+      only: { type: 'string' },
+      out: { type: 'string' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  }));
+} catch (err) {
+  console.error(`${(err as Error).message}\n\n${usage}`);
+  process.exit(2);
+}
+if (values.help) {
+  console.log(usage);
+  process.exit(0);
+}
 const only = values.only?.split(',').map((s) => s.trim()) as ScenarioName[] | undefined;
 const unknown = only?.filter((name) => !(name in scenarios));
 if (unknown?.length) {
