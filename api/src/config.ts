@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { ConfigError, MemoryQuantity, parseEnv } from '@shelf/contract';
+import { ConfigError, defaultAllowedImages, MemoryQuantity, parseEnv } from '@shelf/contract';
 import { parseRoleMap, type AuthSettings } from './auth/authSettings.js';
 import { defaultStoreQuota } from './imports/storeQuota.js';
 
@@ -11,8 +11,6 @@ export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.u
 const csv = z
   .string()
   .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean));
-/** The three runtime images Shelf builds; an operator adds others with SHELF_ALLOWED_IMAGES. */
-export const defaultAllowedImages = ['shelf/runtime-shell:1', 'shelf/runtime-python:1', 'shelf/runtime-node:1'] as const;
 /** What one job's inputs, and all the stored jobs of one user, may hold in Redis. */
 export const defaultInputQuota = { maxJobBytes: 256 * 1024, maxUserBytes: 64 * 1024 * 1024 };
 const bytes = z.coerce.number().int().positive();

@@ -5,7 +5,7 @@ import type { BundleLimits } from './bundles/bundleLimits.js';
 import { CatalogImports } from './imports/catalogImports.js';
 import { ImportLog } from './imports/importLog.js';
 import type { RuntimeRules } from './auth/policy.js';
-import { defaultAllowedImages } from './config.js';
+import { defaultAllowedImages } from '@shelf/contract';
 import { ItemGrants } from './registry/itemGrants.js';
 import { StoreQuota, type StoreQuotaLimits } from './imports/storeQuota.js';
 import { Registry } from './registry/registry.js';

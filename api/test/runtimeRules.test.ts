@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { readdir } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { defaultAllowedImages } from '../src/config.js';
+import { defaultAllowedImages } from '@shelf/contract';
 import { writeItem } from './catalogHarness.js';
 import { apiClient } from './helpers/apiClient.js';
 import { asAdmin, startShelfApi, type ShelfApi } from './helpers/shelfApi.js';

@@ -12,3 +12,4 @@ export * from './auth.js';
 export * from './jobSchemas.js';
 export * from './format.js';
 export * from './envConfig.js';
+export * from './runtimeImages.js';

@@ -2,7 +2,7 @@ import { hostname } from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { MemoryQuantity, parseEnv, parseMemory } from '@shelf/contract';
+import { defaultAllowedImages, MemoryQuantity, parseEnv, parseMemory } from '@shelf/contract';
 import { z } from 'zod';
 
 /** The project root: relative settings resolve against it, whatever the working directory. */
@@ -10,6 +10,7 @@ export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.u
 
 const positiveInt = z.coerce.number().int().positive();
 const memory = MemoryQuantity;
+const csv = z.string().transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean));
 
 const Env = z.object({
   REDIS_URL: z.string().default('redis://127.0.0.1:6379'),
@@ -22,6 +23,8 @@ const Env = z.object({
   SHELF_API_TOKEN: z.preprocess((v) => (v === '' ? undefined : v), z.string().min(1).optional()),
   SHELF_ADMIN_TOKEN: z.preprocess((v) => (v === '' ? undefined : v), z.string().min(1).optional()),
   SHELF_WORKER_CACHE: z.string().default('.shelf/worker-cache'),
+  SHELF_WORKER_CACHE_BYTES: memory.default('2Gi'),
+  SHELF_ALLOWED_IMAGES: csv.pipe(z.array(z.string()).min(1, 'must name at least one image pattern')).default([...defaultAllowedImages]),
   SHELF_MAX_MEMORY: memory.default('512Mi'),
   SHELF_MAX_CPUS: z.coerce.number().positive().default(1),
   SHELF_MAX_PIDS: positiveInt.default(256),
@@ -55,6 +58,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     apiUrl: e.SHELF_API_URL.replace(/\/+$/, ''),
     apiToken: e.SHELF_API_TOKEN ?? e.SHELF_ADMIN_TOKEN,
     cacheDir: fromRoot(e.SHELF_WORKER_CACHE),
+    /** Unpacked bundles past this are evicted, least recently used first, once no job holds them. */
+    cacheMaxBytes: parseMemory(e.SHELF_WORKER_CACHE_BYTES),
+    /** Glob patterns (picomatch) of the images this worker runs; checked again at every run, whatever the API allowed at import. */
+    allowedImages: e.SHELF_ALLOWED_IMAGES,
     /** The worker's own ceilings; the limits the API stored on the job are capped again by these. */
     maxLimits: {
       memoryBytes: parseMemory(e.SHELF_MAX_MEMORY),

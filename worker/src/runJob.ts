@@ -2,7 +2,8 @@ import { JobErrorCode, JobLimits, JobState, RunJobData, type JobProgress } from 
 import type { RegistryReader, RunRecorder, StartedRun } from '@shelf/records';
 import { UnrecoverableError, type Job, type Processor } from 'bullmq';
 import { z } from 'zod';
-import type { BundleCache } from './bundleCache.js';
+import { assertImageAllowed } from './allowedImages.js';
+import type { BundleCache, BundleLease } from './bundleCache.js';
 import type { Config } from './config.js';
 import { PermanentInfraError } from './errors.js';
 import type { Logger } from './logger.js';
@@ -105,26 +106,27 @@ interface Execution {
 async function execute(deps: RunJobDeps, data: RunJobData, started: StartedRun, signal: AbortSignal, log: Logger): Promise<Execution> {
   const { config, recorder } = deps;
   const limits = capLimits(parseLimits(started.limitsJson), config.maxLimits);
-  // Three independent steps at once: the version (Redis), the unpacked bundle (disk cache), the run folder.
+  // The version first (one Redis read): a job this worker refuses touches neither the bundle cache nor Docker.
+  const version = RunnableVersion.safeParse(await deps.registry.findVersion(data.itemId, data.version));
+  if (!version.success) throw new PermanentInfraError(`version ${data.itemId}@${data.version} is not in the registry or is unreadable`);
+  const { manifest } = version.data;
+  assertImageAllowed(manifest.runtime.image, config.allowedImages);
+  // Two independent steps at once: the unpacked bundle (disk cache) and the run folder.
   const creating = createRunFolder(config.cacheDir, data.jobId, started.inputsJson);
-  creating.catch(() => undefined); // awaited below; this only keeps an early failure from counting as unhandled
-  let record: unknown;
-  let bundleDir: string;
+  const acquiring = deps.bundles.acquire(data.digest);
+  let folder: RunFolder;
+  let bundle: BundleLease;
   try {
-    [record, bundleDir] = await Promise.all([deps.registry.findVersion(data.itemId, data.version), deps.bundles.get(data.digest)]);
+    [folder, bundle] = await Promise.all([creating, acquiring]);
   } catch (err) {
-    await creating.then((folder) => folder.remove(), () => undefined);
+    await Promise.all([creating.then((f) => f.remove(), () => undefined), acquiring.then((l) => l.release(), () => undefined)]);
     throw err;
   }
-  const folder = await creating;
   try {
-    const version = RunnableVersion.safeParse(record);
-    if (!version.success) throw new PermanentInfraError(`version ${data.itemId}@${data.version} is not in the registry or is unreadable`);
     const logSink = new LogSink(recorder, data.jobId, { capBytes: config.maxLogBytes, maxLines: config.maxLogLines });
     const progress = new ProgressThrottle(recorder, data.jobId, (err) => log.warn({ err }, 'could not store progress'));
     const recordStart = (ms: number) => recorder.containerStarted(data.jobId, ms).catch((err: unknown) => log.warn({ err }, 'could not store the container start time'));
     const output = new JobOutput(logSink, progress, recordStart);
-    const { manifest } = version.data;
     let result: RunResult;
     try {
       result = await deps.runner.run(
@@ -132,7 +134,7 @@ async function execute(deps: RunJobDeps, data: RunJobData, started: StartedRun, 
           jobId: data.jobId,
           image: manifest.runtime.image,
           command: manifest.runtime.command,
-          bundleDir,
+          bundleDir: bundle.dir,
           inputFile: folder.inputFile,
           outputFile: folder.outputFile,
           network: manifest.network ?? 'none',
@@ -142,6 +144,9 @@ async function execute(deps: RunJobDeps, data: RunJobData, started: StartedRun, 
         signal,
       );
     } finally {
+      // The container is gone, so the cache may evict the bundle. Not awaited: the eviction this
+      // may start is housekeeping the job need not wait for (release never rejects).
+      void bundle.release();
       await output.close();
     }
     if (logSink.failure) log.warn({ err: logSink.failure }, 'could not store some log lines');
@@ -149,6 +154,7 @@ async function execute(deps: RunJobDeps, data: RunJobData, started: StartedRun, 
     deps.metrics.duration.observe({ outcome: verdict.state }, result.durationMs / 1000);
     return { verdict, progress: progress.current, folder };
   } catch (err) {
+    void bundle.release(); // idempotent: a no-op when the run above got to release it
     await folder.remove();
     throw err;
   }

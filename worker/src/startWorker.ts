@@ -49,7 +49,17 @@ export async function startWorker(config: Config, logger: Logger, runner?: Runne
       },
       logger,
     );
-  const bundles = new BundleCache({ storeDir: config.bundlesDir, apiUrl: config.apiUrl, apiToken: config.apiToken, cacheDir: config.cacheDir });
+  /** Longer than any job of this worker can run: what it left behind after that is stale. */
+  const longestRunMs = (config.maxLimits.timeoutSeconds + 600) * 1000;
+  const bundles = new BundleCache({
+    storeDir: config.bundlesDir,
+    apiUrl: config.apiUrl,
+    apiToken: config.apiToken,
+    cacheDir: config.cacheDir,
+    maxBytes: config.cacheMaxBytes,
+    staleLeaseMs: longestRunMs,
+    onError: (err) => logger.warn({ err }, 'bundle cache: could not release or evict; it stays over its limit until the next try'),
+  });
 
   const heartbeat = () =>
     beat(redis, keys, { workerId: config.workerId, concurrency: config.concurrency, running: () => running.size, ping: () => sandbox.ping() }, config.heartbeatMs)
@@ -61,8 +71,10 @@ export async function startWorker(config: Config, logger: Logger, runner?: Runne
       .catch((err: unknown) => logger.warn({ err }, 'orphan sweep failed'));
   await heartbeat();
   await sweep();
-  const pruned = await pruneRunFolders(config.cacheDir, (config.maxLimits.timeoutSeconds + 600) * 1000);
+  const pruned = await pruneRunFolders(config.cacheDir, longestRunMs);
   if (pruned > 0) logger.info({ pruned }, 'removed stale run folders');
+  await bundles.open();
+  await bundles.evictIfOver(); // SHELF_WORKER_CACHE_BYTES may have been lowered since the last run
 
   const worker = new Worker<RunJobData, RunJobResult>(
     QueueName.run,

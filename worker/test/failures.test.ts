@@ -1,10 +1,14 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { JobState } from '@shelf/contract';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { defaultAllowedImages } from '@shelf/contract';
 import type { WorkerHandle } from '../src/startWorker.js';
 import {
   Image,
   containersOfJob,
   createTestEnv,
+  docker,
   enqueueJob,
   logText,
   publishItem,
@@ -20,7 +24,9 @@ let worker: WorkerHandle;
 
 beforeAll(async () => {
   env = await createTestEnv();
-  worker = await startTestWorker(env, { SHELF_WORKER_CONCURRENCY: '6' });
+  // The missing image is allowed, so that its job gets as far as Docker.
+  const allowedImages = [...defaultAllowedImages, 'shelf/not-an-image:1'].join(',');
+  worker = await startTestWorker(env, { SHELF_WORKER_CONCURRENCY: '6', SHELF_ALLOWED_IMAGES: allowedImages });
 }, 30_000);
 
 afterAll(async () => {
@@ -32,12 +38,12 @@ const shell = (script: string) => publishItem(env, { 'main.sh': script }, { imag
 const python = (script: string) => publishItem(env, { 'main.py': script }, { image: Image.python, command: ['python3', 'main.py'] });
 
 /** BullMQ's view once it settled: how many attempts were made. */
-async function bullOutcome(jobId: string) {
+async function bullOutcome(jobId: string, world = env) {
   return waitFor(`BullMQ to settle ${jobId}`, async () => {
     // The state first: a job read before it finished would carry no return value yet.
-    const state = await env.queue.getJobState(jobId);
+    const state = await world.queue.getJobState(jobId);
     if (state !== 'completed' && state !== 'failed') return undefined;
-    const job = (await env.queue.getJob(jobId))!;
+    const job = (await world.queue.getJob(jobId))!;
     return { state, attemptsMade: job.attemptsMade, returnvalue: job.returnvalue as unknown };
   });
 }
@@ -118,6 +124,32 @@ describe.concurrent('a job that fails', { timeout: 60_000 }, () => {
     expect(job.error?.code).toBe('INFRA');
     expect(job.error?.message).toMatch(/not in the registry/);
     expect(await bullOutcome(jobId)).toMatchObject({ state: 'failed', attemptsMade: 1 });
+  });
+});
+
+describe('a worker with a stricter SHELF_ALLOWED_IMAGES', { timeout: 60_000 }, () => {
+  it('refuses a job whose image it does not allow: FAILED (INFRA) at once, before unpacking or creating anything', async ({ onTestFinished }) => {
+    const strict = await createTestEnv();
+    onTestFinished(() => strict.cleanup());
+    const strictWorker = await startTestWorker(strict, { SHELF_ALLOWED_IMAGES: 'shelf/runtime-python:1, registry.local/*:*' });
+    onTestFinished(() => strictWorker.close());
+    // An image the host has, so only the worker's list stands in the way.
+    const item = await publishItem(strict, { 'main.sh': 'echo should not run' }, { image: Image.shell, command: ['bash', 'main.sh'] });
+    const since = Math.floor(Date.now() / 1000) - 1;
+    const jobId = await enqueueJob(strict, item, { attempts: 3 });
+    const job = await waitForState(strict, jobId);
+    expect(job.state).toBe('FAILED');
+    expect(job.error).toEqual({
+      code: 'INFRA',
+      message: 'image shelf/runtime-shell:1 is not allowed on this worker (SHELF_ALLOWED_IMAGES: shelf/runtime-python:1, registry.local/*:*)',
+    });
+    expect(await bullOutcome(jobId, strict)).toMatchObject({ state: 'failed', attemptsMade: 1 });
+    expect(await readLog(strict, jobId)).toEqual([]);
+    expect(existsSync(path.join(strict.cacheDir, 'bundles', item.digest))).toBe(false);
+    const events = await docker.getEvents({ since, until: Math.ceil(Date.now() / 1000), filters: { label: [`shelf.job=${jobId}`] } });
+    let seen = '';
+    for await (const chunk of events as AsyncIterable<Buffer>) seen += chunk.toString();
+    expect(seen).toBe(''); // Docker never heard of this job
   });
 });
 

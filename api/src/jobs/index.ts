@@ -11,7 +11,8 @@ import type { Principal } from '../auth/principal.js';
 import { check, enqueueJob, found, retryJob, type EnqueueRequest, type LaunchDeps, type RunQueue } from './enqueueJob.js';
 import { InputValidator } from './inputValidator.js';
 import type { MaxLimits } from './jobLimits.js';
-import { defaultAllowedImages, defaultInputQuota } from '../config.js';
+import { defaultAllowedImages } from '@shelf/contract';
+import { defaultInputQuota } from '../config.js';
 
 export { registerJobMetrics } from './jobMetrics.js';
 export { workerReadiness } from './workerReadiness.js';
