@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
@@ -242,6 +242,7 @@ describe('the web UI in a real browser', () => {
     await snap('06-import-errors');
     await expectAccessible();
     expect((await api('/api/catalog')).items.some((i: any) => i.id === 'broken-item')).toBe(false);
+    rmSync(dir, { recursive: true, force: true });
   }, 60_000);
 
   it('shows hostile item names and log lines as inert text', async () => {
