@@ -12,7 +12,7 @@ const csv = z
   .string()
   .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean));
 /** What one job's inputs, and all the stored jobs of one user, may hold in Redis. */
-export const defaultInputQuota = { maxJobBytes: 256 * 1024, maxUserBytes: 64 * 1024 * 1024 };
+export const defaultInputQuota = { maxJobBytes: 1024 * 1024, maxUserBytes: 64 * 1024 * 1024 };
 const bytes = z.coerce.number().int().positive();
 /** An optional secret; empty counts as unset (compose passes `${X:-}`). */
 const secret = z.preprocess((v) => (v === '' ? undefined : v), z.string().min(32, 'must be at least 32 characters').optional());
