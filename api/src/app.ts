@@ -11,6 +11,7 @@ import type { GitServices } from './git/index.js';
 import type { JobServices } from './jobs/index.js';
 import type { Logger } from './logger.js';
 import type { Metrics } from './metrics.js';
+import type { NotifyServices } from './notify/index.js';
 import { auditRoutes } from './routes/audit.js';
 import { authRoutes } from './routes/auth.js';
 import { bundleRoutes } from './routes/bundles.js';
@@ -18,10 +19,12 @@ import { itemGrantRoutes } from './routes/itemGrants.js';
 import { catalogRoutes } from './routes/catalog.js';
 import { gitRoutes, gitWebhookPath } from './routes/git.js';
 import { jobRoutes } from './routes/jobs.js';
+import { meRoutes } from './routes/me.js';
 import { operationsRoutes, type ReadinessCheck } from './routes/operations.js';
 import { schemaRoutes } from './routes/schemas.js';
 import { tokenRoutes } from './routes/tokens.js';
 import { userRoutes } from './routes/users.js';
+import { webhookRoutes } from './routes/webhooks.js';
 import type { CatalogServices } from './services.js';
 import { ValidatorModules } from './validators/validatorModules.js';
 
@@ -37,6 +40,8 @@ export interface AppDeps {
   /** Absent in tests of the catalog alone. */
   jobs?: JobServices;
   git?: { services: GitServices; webhookSecret: string | undefined };
+  /** Webhooks, callbacks and mail; absent in tests that do not need them. */
+  notify?: NotifyServices;
 }
 
 /** Builds the HTTP app without listening, so tests drive it directly. */
@@ -88,6 +93,7 @@ export function createApp(deps: AppDeps): Express {
 
   app.use(operationsRoutes({ metrics: deps.metrics, readiness: deps.readiness }));
   app.use(authRoutes(deps.auth));
+  app.use(meRoutes(deps.auth));
   app.use(userRoutes(deps.auth));
   app.use(tokenRoutes(deps.auth));
   app.use(auditRoutes(deps.auth));
@@ -96,6 +102,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(itemGrantRoutes(deps.catalog));
   app.use(bundleRoutes(deps.catalog));
   if (deps.jobs) app.use(jobRoutes({ jobs: deps.jobs }));
+  if (deps.notify) app.use(webhookRoutes(deps.notify));
   if (deps.git) app.use(gitRoutes({ gitImports: deps.git.services.imports, webhookSecret: deps.git.webhookSecret }));
   app.use('/api', (req) => {
     throw new NotFoundError('route', `${req.method} ${req.originalUrl}`);

@@ -62,6 +62,9 @@ const Env = z.object({
   SHELF_OIDC_SCOPES: z.string().default('openid profile email'),
   SHELF_OIDC_GROUPS_CLAIM: z.string().min(1).default('groups'),
   SHELF_OIDC_ROLES: z.string().default(''),
+  SHELF_NOTIFY_ALLOW: csv.default([]),
+  SHELF_SMTP_URL: z.preprocess((v) => (v === '' ? undefined : v), z.url({ protocol: /^smtps?$/ }).optional()),
+  SHELF_MAIL_FROM: z.preprocess((v) => (v === '' ? undefined : v), z.string().min(3).max(320).optional()),
 });
 
 export type Config = ReturnType<typeof loadConfig>;
@@ -98,7 +101,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     storeQuota: { maxStoreBytes: e.SHELF_MAX_STORE_BYTES, maxPublisherStoreBytes: e.SHELF_MAX_PUBLISHER_STORE_BYTES, maxVersionsPerItem: e.SHELF_MAX_VERSIONS_PER_ITEM },
     runtimeRules: { allowedImages: e.SHELF_ALLOWED_IMAGES, egressPublishers: e.SHELF_EGRESS_PUBLISHERS },
     auth: authSettings(e),
+    notify: notifySettings(e),
   };
+}
+
+/** Webhook URL rules and mail; mail is off unless SHELF_SMTP_URL is set, and then needs a sender. */
+function notifySettings(e: z.infer<typeof Env>) {
+  if (e.SHELF_SMTP_URL && !e.SHELF_MAIL_FROM) throw new ConfigError('the API cannot start: SHELF_SMTP_URL is set but SHELF_MAIL_FROM is not; set the sender address, e.g. "Shelf <shelf@example.org>"');
+  return { allow: e.SHELF_NOTIFY_ALLOW, mail: e.SHELF_SMTP_URL ? { smtpUrl: e.SHELF_SMTP_URL, from: e.SHELF_MAIL_FROM! } : undefined };
 }
 
 function authSettings(e: z.infer<typeof Env>): AuthSettings {

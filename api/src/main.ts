@@ -10,6 +10,7 @@ import { createJobServices, registerJobMetrics, workerReadiness } from './jobs/i
 import { attachJobsWebSocket } from './live/wsGateway.js';
 import { createLogger } from './logger.js';
 import { createMetrics } from './metrics.js';
+import { createNotifyServices } from './notify/index.js';
 import { reindex } from './registry/reindex.js';
 import { createAuthServices } from './auth/index.js';
 import { createOidcLogin } from './auth/oidcLogin.js';
@@ -40,10 +41,11 @@ async function main() {
 
   const git = createGitServices(redis, { ...services, logger, metrics, gitAllow: config.gitAllow, bundlesDir: config.bundlesDir, syncTimeoutMs: config.gitSyncTimeoutMs });
   const stopGitSync = await git.startConsumer();
-  const jobs = await createJobServices(redis, { keys: services.keys, registry: services.registry, logger, maxLimits: config.maxLimits, allowedImages: config.runtimeRules.allowedImages, inputQuota: config.inputQuota });
-  registerJobMetrics(metrics.registry, { records: jobs.records, queue: jobs.queue, events: jobs.events, logger });
-
   const auth = await createAuthServices(redis, { keys: services.keys, settings: config.auth, logger, createOidc: (deps) => createOidcLogin(config.auth.oidc!, deps) });
+  const notify = await createNotifyServices(redis, { ...config.notify, keys: services.keys, logger, audit: auth.audit, users: auth.users, publicUrl: config.auth.publicUrl, authKey: config.auth.authKey, dataDir: config.auth.dataDir, publications: services.publications });
+  const stopNotify = await notify.start();
+  const jobs = await createJobServices(redis, { keys: services.keys, registry: services.registry, logger, maxLimits: config.maxLimits, allowedImages: config.runtimeRules.allowedImages, inputQuota: config.inputQuota, audit: auth.audit, callbacks: notify });
+  registerJobMetrics(metrics.registry, { records: jobs.records, queue: jobs.queue, events: jobs.events, logger });
 
   const app = createApp({
     logger,
@@ -55,6 +57,7 @@ async function main() {
     catalog: services,
     jobs,
     git: { services: git, webhookSecret: config.webhookSecret },
+    notify,
   });
   const server = http.createServer(app);
   const closeJobsSocket = attachJobsWebSocket(server, { events: jobs.events, logs: jobs.records, jobs: jobs.records, auth, logger, ...config.live });
@@ -81,6 +84,8 @@ async function main() {
     await closeJobsSocket();
     await jobs.close();
     await stopGitSync();
+    await stopNotify();
+    await notify.close();
     await git.close();
     server.closeIdleConnections();
     server.close(() => void redis.quit().finally(() => process.exit(0)));

@@ -4,6 +4,7 @@ import { BundleStore } from './bundles/bundleStore.js';
 import type { BundleLimits } from './bundles/bundleLimits.js';
 import { CatalogImports } from './imports/catalogImports.js';
 import { ImportLog } from './imports/importLog.js';
+import { Publications } from './imports/publications.js';
 import type { RuntimeRules } from './auth/policy.js';
 import { defaultAllowedImages } from '@shelf/contract';
 import { ItemGrants } from './registry/itemGrants.js';
@@ -33,11 +34,12 @@ export async function createCatalogServices(redis: Redis, opts: ServiceOptions) 
   const importLog = new ImportLog(redis, keys);
   const grants = new ItemGrants(redis, keys);
   const quota = new StoreQuota(redis, keys, opts.storeQuota);
+  const publications = new Publications();
   const runtime = { rules: opts.runtimeRules ?? { allowedImages: [...defaultAllowedImages], egressPublishers: [] }, grants };
   const imports = new CatalogImports(
-    { store, registry, archive, runtime, quota, log: importLog },
+    { store, registry, archive, runtime, quota, publications, log: importLog },
     { localRoots: opts.localRoots, maxBundleBytes: opts.maxBundleBytes, bundleLimits: opts.bundleLimits },
   );
-  return { keys, store, registry, archive, runtime, grants, quota, importLog, imports };
+  return { keys, store, registry, archive, runtime, grants, quota, importLog, imports, publications };
 }
 export type CatalogServices = Awaited<ReturnType<typeof createCatalogServices>>;

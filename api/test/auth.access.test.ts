@@ -23,6 +23,7 @@ const expected: Record<string, Access> = {
   'POST /api/auth/logout': 'public',
   'POST /api/auth/setup': 'public',
   'GET /api/me': 'viewer',
+  'PATCH /api/me': 'viewer',
   'GET /api/users': 'admin',
   'POST /api/users': 'admin',
   'PATCH /api/users/:id': 'admin',
@@ -50,6 +51,14 @@ const expected: Record<string, Access> = {
   'GET /api/jobs/:id/logs': 'viewer',
   'POST /api/jobs/:id/retry': 'runner',
   'POST /api/jobs/:id/cancel': 'runner',
+  'POST /api/webhooks': 'admin',
+  'GET /api/webhooks': 'admin',
+  'DELETE /api/webhooks/:id': 'admin',
+  'GET /api/webhooks/:id/deliveries': 'admin',
+  'POST /api/webhooks/:id/deliveries/:deliveryId/redeliver': 'admin',
+  'POST /api/jobs/:id/approve': 'runner',
+  'POST /api/jobs/:id/reject': 'runner',
+  'GET /api/approvals': 'viewer',
 };
 
 const webhookSecret = 'x'.repeat(32);
@@ -111,6 +120,8 @@ function pathFor(route: string, who: Identity): string {
     .replace('/api/jobs/:id', `/api/jobs/${who.jobId}`)
     .replace('/api/users/:id', `/api/users/${ids.userId}`)
     .replace('/api/tokens/:id', `/api/tokens/${who.spareTokenId}`)
+    .replace('/api/webhooks/:id', '/api/webhooks/0000000000000000')
+    .replace(':deliveryId', 'no-such-delivery')
     .replace('/api/catalog/:id/', `/api/catalog/${ids.item}/`)
     .replace(':version', 'latest')
     .replace(':importId', 'no-such-import')
@@ -148,7 +159,7 @@ function expectedOutcome(access: Access, role: Role | null): string {
 }
 
 beforeAll(async () => {
-  api = await startShelfApi({ git: { webhookSecret } });
+  api = await startShelfApi({ git: { webhookSecret }, notify: {} });
   app = api.server.listeners('request')[0] as Express;
   const dir = await writeItem(path.join(api.root, 'hello'), { id: ids.item });
   const imported = await call('POST', '/api/catalog/local/import', asAdmin, { path: dir });

@@ -54,7 +54,7 @@ describe('local accounts and sessions', () => {
     expect(cookie).toMatch(/SameSite=Lax/i);
     expect(cookie).not.toMatch(/Secure/i);
     const me = await call('GET', '/api/me', undefined, { cookie: cookie.split(';')[0]! });
-    expect(me.body).toEqual({ id: u.id, username: u.username, role: 'runner', groups: [], via: 'session' });
+    expect(me.body).toEqual({ id: u.id, username: u.username, role: 'runner', groups: [], via: 'session', notifyOnFinish: false });
   });
 
   it('answers one message for an unknown user and a wrong password', async () => {

@@ -3,7 +3,7 @@ import { parseDelivery } from '../src/git/parseDelivery.js';
 import { checkTag, GitUrlPolicy, redactUrl } from '../src/git/gitUrlPolicy.js';
 import { HostGate, hostOf } from '../src/git/hostGate.js';
 import { scrubGitText } from '../src/git/scrubGitText.js';
-import { isPublicAddress } from '../src/git/publicAddress.js';
+import { isPublicAddress } from '../src/net/publicAddress.js';
 import { detectProvider, verifySignature } from '../src/git/verifySignature.js';
 import { deliveryHeaders, githubPush, gitlabTagPush, giteaPush } from './fixtures/git/payloads.js';
 

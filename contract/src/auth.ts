@@ -52,6 +52,8 @@ export interface Me {
   role: Role;
   groups: string[];
   via: 'session' | 'token';
+  /** Mail me when a job of mine ends (`PATCH /api/me`); absent for SHELF_ADMIN_TOKEN. */
+  notifyOnFinish?: boolean;
 }
 
 /** Who submitted a job or published a version. */

@@ -1,17 +1,28 @@
+import type { ApprovalDecision, JobApproval, PreviousRun } from './approval.js';
 import type { Actor } from './auth.js';
 import type { JobLimits } from './jobSchemas.js';
 
-/** Job lifecycle: QUEUED → RUNNING → SUCCEEDED | FAILED | CANCELLED. */
+/**
+ * Job lifecycle: QUEUED → RUNNING → SUCCEEDED | FAILED | CANCELLED. A job of an item with an
+ * `approval` policy starts AWAITING_APPROVAL → QUEUED (enough approvals) | REJECTED (one
+ * rejection) | EXPIRED (its timeout) | CANCELLED (its submitter withdrew it).
+ */
 export const JobState = {
+  AWAITING_APPROVAL: 'AWAITING_APPROVAL',
   QUEUED: 'QUEUED',
   RUNNING: 'RUNNING',
   SUCCEEDED: 'SUCCEEDED',
   FAILED: 'FAILED',
   CANCELLED: 'CANCELLED',
+  REJECTED: 'REJECTED',
+  EXPIRED: 'EXPIRED',
 } as const;
 export type JobState = (typeof JobState)[keyof typeof JobState];
 export const jobStates = Object.values(JobState);
-export const finishedStates: readonly JobState[] = [JobState.SUCCEEDED, JobState.FAILED, JobState.CANCELLED];
+/** The terminal states: nothing changes a job in one of them any more. */
+export const finishedStates: readonly JobState[] = [JobState.SUCCEEDED, JobState.FAILED, JobState.CANCELLED, JobState.REJECTED, JobState.EXPIRED];
+/** The states `POST /api/jobs/:id/retry` starts a new run from. */
+export const retryableStates: readonly JobState[] = [JobState.FAILED, JobState.CANCELLED, JobState.REJECTED, JobState.EXPIRED];
 
 /** Why a job failed. */
 export const JobErrorCode = {
@@ -24,6 +35,10 @@ export const JobErrorCode = {
   LOST: 'LOST',
   /** Shelf could not start the container (image missing, Docker down after retries, bad bundle). */
   INFRA: 'INFRA',
+  /** An approver said no (the job never ran). */
+  REJECTED: 'REJECTED',
+  /** Nobody decided before the approval's deadline (the job never ran). */
+  EXPIRED: 'EXPIRED',
 } as const;
 export type JobErrorCode = (typeof JobErrorCode)[keyof typeof JobErrorCode];
 
@@ -53,6 +68,8 @@ export interface JobSummary {
   retryOf: string | null;
   /** Who submitted it; null only for jobs stored before Shelf had identity. */
   submittedBy: Actor | null;
+  /** Present only for jobs of items with an approval policy: the policy frozen at submission and the approvals so far. */
+  approval?: JobApproval;
 }
 
 /** `GET /api/jobs/:id`. */
@@ -62,6 +79,16 @@ export interface JobDetail extends JobSummary {
   exitCode: number | null;
   outputs: Record<string, unknown> | null;
   limits: JobLimits;
+  /** Approvals and rejections, oldest first; empty for jobs that needed none. */
+  approvals: ApprovalDecision[];
+}
+
+/** `GET /api/jobs/:id` as one caller sees it. */
+export interface JobDetailAnswer extends JobDetail {
+  /** Whether this caller may approve or reject it (while it awaits approval), and why not. */
+  canDecide: { allowed: boolean; reason?: string };
+  /** For a job that needed approval: the submitter's run of the same item before it, if any. */
+  previousRun: PreviousRun | null;
 }
 
 export type LogStream = 'stdout' | 'stderr' | 'system';

@@ -43,6 +43,10 @@ export function redisKeys(prefix = 'shelf') {
     jobIds: `${prefix}:jobs:ids`,
     /** sorted set: scratch space of the job listing script, emptied before the script answers. */
     jobsTemp: (token: string) => `${prefix}:jobs:tmp:${token}`,
+    /** list of JSON ApprovalDecision, oldest first. */
+    jobApprovals: (jobId: string) => `${prefix}:job:${jobId}:approvals`,
+    /** sorted set of job ids by creation time: jobs awaiting approval that name this principal (see principalIndexName). */
+    jobsAwaiting: (principal: string) => `${prefix}:jobs:awaiting:${principal}`,
     /** list of JSON LogLine. */
     jobLog: (jobId: string) => `${prefix}:job:${jobId}:log`,
     /** string: the log's byte count, for the cap. */
@@ -97,6 +101,14 @@ export function redisKeys(prefix = 'shelf') {
     audit: `${prefix}:audit`,
     /** prefix of rate-limiter-flexible's keys. */
     rateLimitPrefix: `${prefix}:ratelimit`,
+    /** hash: webhook id → JSON stored webhook (its secret encrypted). */
+    webhooks: `${prefix}:webhooks`,
+    /** list of JSON DeliveryAttempt, newest first, capped: one webhook's delivery log. */
+    webhookAttempts: (webhookId: string) => `${prefix}:webhook:${webhookId}:attempts`,
+    /** string with a TTL: JSON of one delivery (target, event, exact body), for redelivery. */
+    webhookDelivery: (deliveryId: string) => `${prefix}:webhook-delivery:${deliveryId}`,
+    /** string with a TTL: the callbackUrl of one job. */
+    jobCallback: (jobId: string) => `${prefix}:callback:${jobId}`,
   };
 }
 export type RedisKeys = ReturnType<typeof redisKeys>;
@@ -105,4 +117,8 @@ export type RedisKeys = ReturnType<typeof redisKeys>;
 export const QueueName = {
   run: 'shelf-run',
   gitSync: 'shelf-git-sync',
+  /** One delayed job per job awaiting approval (BullMQ job id = the job id), consumed by the API: the approval's timeout. */
+  approvalTimeout: 'shelf-approval-timeout',
+  /** Notifications: one fan-out job per event, then one job per webhook delivery or e-mail (API processes consume). */
+  notify: 'shelf-notify',
 } as const;

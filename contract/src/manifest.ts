@@ -1,3 +1,4 @@
+import { approvalManifestSchema, type ApprovalPolicy } from './approval.js';
 import { principalPattern } from './auth.js';
 
 /** The JSON Schema of `manifest.yaml` / `manifest.json`, served at `GET /api/schemas/manifest.json`. */
@@ -85,6 +86,7 @@ export const manifestSchema = {
         },
       },
     },
+    approval: approvalManifestSchema,
   },
 } as const;
 
@@ -101,6 +103,7 @@ export interface Manifest {
   resources?: { memory?: string; cpus?: number; pids?: number };
   network?: 'none' | 'egress';
   access?: { run?: string[] };
+  approval?: ApprovalPolicy;
 }
 
 /** The file names Shelf looks for in an item folder. */

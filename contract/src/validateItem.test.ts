@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { validateItem } from './validateItem.js';
 import { latestVersion, parseItemTag } from './versions.js';
 import { parseMemory } from './manifest.js';
+import { parseApprovalTimeout } from './approval.js';
 
 const manifest = (extra = '') =>
   `id: hello\nname: Hello\nversion: 1.0.0\nruntime:\n  image: shelf/runtime-shell:1\n  command: [bash, main.sh]\n${extra}`;
@@ -95,5 +96,49 @@ describe('versions', () => {
     expect(parseMemory('256Mi')).toBe(256 * 1024 * 1024);
     expect(parseMemory('1G')).toBe(1e9);
     expect(() => parseMemory('lots')).toThrow();
+  });
+});
+
+describe('the approval policy', () => {
+  const check = (approval: string) => validateItem({ manifestFile: 'manifest.yaml', manifest: manifest(`approval:\n${approval}`), schema });
+  const problemsOf = (approval: string) => {
+    const r = check(approval);
+    return r.ok ? [] : r.problems.map((p) => `${p.path}: ${p.message}`);
+  };
+
+  it('accepts approvers with the optional count and timeout', () => {
+    const r = check('  approvers: ["group:dba", "user:Carol", "role:admin"]\n  minApprovals: 2\n  timeout: 7d\n');
+    expect(r.ok && r.item.manifest.approval).toEqual({ approvers: ['group:dba', 'user:Carol', 'role:admin'], minApprovals: 2, timeout: '7d' });
+    expect(check('  approvers: ["role:admin"]\n').ok).toBe(true);
+  });
+
+  it.each([
+    ['  approvers: []\n', '/approval/approvers'],
+    ['  approvers: ["everyone"]\n', '/approval/approvers/0'],
+    ['  approvers: ["role:superuser"]\n', '/approval/approvers/0'],
+    ['  approvers: ["group:dba"]\n  minApprovals: 0\n', '/approval/minApprovals'],
+    ['  approvers: ["group:dba"]\n  timeout: 24\n', '/approval/timeout'],
+    ['  approvers: ["group:dba"]\n  timeout: 1h30m\n', '/approval/timeout'],
+    ['  approvers: ["group:dba"]\n  timeout: 0s\n', '/approval/timeout'],
+    ['  approvers: ["group:dba"]\n  timeout: 31d\n', '/approval/timeout'],
+    ['  approvers: ["group:dba"]\n  quorum: 2\n', '/approval/quorum'],
+    ['  minApprovals: 1\n', '/approval/approvers'],
+  ])('refuses %j at %s', (approval, path) => {
+    expect(problemsOf(approval).some((p) => p.startsWith(`${path}: `))).toBe(true);
+  });
+});
+
+describe('parseApprovalTimeout', () => {
+  it.each([
+    ['90s', 90],
+    ['30m', 1800],
+    ['24h', 86_400],
+    ['7d', 604_800],
+    ['0h', null],
+    ['1.5h', null],
+    ['h', null],
+    ['24H', null],
+  ])('%s → %s', (text, seconds) => {
+    expect(parseApprovalTimeout(text)).toBe(seconds);
   });
 });

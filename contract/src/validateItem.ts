@@ -1,6 +1,7 @@
 import { Ajv, type ErrorObject } from 'ajv';
 import semver from 'semver';
 import { parseDocument } from 'yaml';
+import { maxApprovalTimeoutSeconds, parseApprovalTimeout } from './approval.js';
 import type { Problem } from './errors.js';
 import { ItemFiles, manifestSchema, type Manifest } from './manifest.js';
 import { ajvProblem, compileInputSchema } from './schemaCompiler.js';
@@ -70,6 +71,11 @@ export function validateItem(texts: ItemTexts, opts: { tagVersion?: string } = {
     }
   }
   const m = (typeof manifest === 'object' && manifest !== null ? manifest : {}) as Partial<Manifest>;
+  // The pattern bounds the shape; the unit decides the length, which only arithmetic can bound.
+  const approvalTimeout = typeof m.approval?.timeout === 'string' ? parseApprovalTimeout(m.approval.timeout) : null;
+  if (approvalTimeout !== null && approvalTimeout > maxApprovalTimeoutSeconds) {
+    problems.push({ file: mf, path: '/approval/timeout', message: `"${m.approval!.timeout}" is longer than the 30d a request may wait` });
+  }
   let version = m.version;
   if (opts.tagVersion !== undefined) {
     if (version !== undefined && version !== opts.tagVersion) {

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { JobState, type Actor, type JobDetail, type JobLimits, type JobSummary } from '@shelf/contract';
+import { JobState, principalIndexName, type Actor, type ApprovalDecision, type ApprovalSnapshot, type JobDetail, type JobLimits, type JobSummary, type RedisKeys } from '@shelf/contract';
 
 /**
  * How a job is stored: one Redis hash per job (`keys.job(id)`), every field a string;
@@ -36,6 +36,12 @@ export interface JobHash {
   submittedByName: string;
   /** Milliseconds from creating the container to its start, as the worker measured it; absent until then. */
   containerStartMs?: string;
+  /** JSON ApprovalSnapshot: only for jobs that need approval. */
+  approval?: string;
+  /** JSON array of the approvers' index names (principalIndexName): the inboxes the job is listed in while it waits. */
+  approverIndex?: string;
+  /** How many distinct approvers said yes (absent: none yet). Each one's `decided:<user id>` field marks their decision. */
+  approved?: string;
 }
 
 /** What a detail adds to the summary, in the order the detail script returns them. */
@@ -51,6 +57,8 @@ export interface NewJob {
   limits: JobLimits;
   retryOf?: string;
   submittedBy: Actor;
+  /** The item's approval policy, frozen now: the job then waits AWAITING_APPROVAL instead of being QUEUED. */
+  approval?: ApprovalSnapshot;
 }
 
 /** Job ids: 128 random bits as lowercase hex, so they are unguessable and safe as BullMQ ids (no ':'). */
@@ -64,15 +72,18 @@ export function newJobId(): string {
   }
 }
 
-/** The stored form of a job just submitted. */
-export function queuedJobHash(id: string, job: NewJob, now: Date): JobHash {
+/** The stored form of a job just submitted: QUEUED, or AWAITING_APPROVAL with its frozen policy. */
+export function newJobHash(id: string, job: NewJob, now: Date): JobHash {
+  const approval = job.approval
+    ? { approval: JSON.stringify(job.approval), approverIndex: JSON.stringify([...new Set(job.approval.approvers.map(principalIndexName))]) }
+    : {};
   return {
     id,
     itemId: job.itemId,
     itemName: job.itemName,
     version: job.version,
     digest: job.digest,
-    state: JobState.QUEUED,
+    state: job.approval ? JobState.AWAITING_APPROVAL : JobState.QUEUED,
     progress: JSON.stringify({ percent: 0, message: '' }),
     createdAt: now.toISOString(),
     startedAt: '',
@@ -86,17 +97,27 @@ export function queuedJobHash(id: string, job: NewJob, now: Date): JobHash {
     createdMs: String(now.getTime()),
     submittedById: job.submittedBy.id,
     submittedByName: job.submittedBy.username,
+    ...approval,
   };
+}
+
+/**
+ * The per-item-and-state layout as the scripts want it: the per-item index prefix, what follows
+ * the item id before the state, the per-state count hash prefix.
+ */
+export function itemStateLayout(keys: RedisKeys): [string, string, string] {
+  const itemPrefix = keys.jobsByItem('');
+  return [itemPrefix, keys.jobsByItemState('', '').slice(itemPrefix.length), keys.jobCountsByItem('')];
 }
 
 const jsonOr = <T>(s: string | null | undefined, fallback: T): T => (s ? (JSON.parse(s) as T) : fallback);
 
 /**
- * A detail from the summary (built by the summary script, the one encoder of summaries) and the
- * detail fields in {@link detailFields} order.
+ * A detail from the summary (built by the summary script, the one encoder of summaries), the
+ * detail fields in {@link detailFields} order, then the decisions as one JSON array.
  */
 export function toJobDetail(summary: JobSummary, detail: (string | null)[]): JobDetail {
-  const [digest, inputs, exitCode, outputs, limits] = detail;
+  const [digest, inputs, exitCode, outputs, limits, approvals] = detail;
   return {
     ...summary,
     digest: digest ?? '',
@@ -104,5 +125,6 @@ export function toJobDetail(summary: JobSummary, detail: (string | null)[]): Job
     exitCode: exitCode ? Number(exitCode) : null,
     outputs: jsonOr<Record<string, unknown> | null>(outputs, null),
     limits: jsonOr<JobLimits>(limits, { memoryBytes: 0, cpus: 0, pids: 0, timeoutSeconds: 0 }),
+    approvals: jsonOr<ApprovalDecision[]>(approvals, []),
   };
 }

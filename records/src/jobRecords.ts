@@ -1,6 +1,19 @@
 import type { Redis } from 'ioredis';
-import { JobErrorCode, JobState, type JobDetail, type JobError, type JobSummary, type LogLine, type RedisKeys } from '@shelf/contract';
-import { jobIdPattern, newJobId, queuedJobHash, type NewJob } from './jobLayout.js';
+import {
+  JobErrorCode,
+  JobState,
+  type Actor,
+  type ApprovalDecision,
+  type ApprovalVerdict,
+  type JobDetail,
+  type JobError,
+  type JobSummary,
+  type LogLine,
+  type PreviousRun,
+  type RedisKeys,
+} from '@shelf/contract';
+import { ApprovalStorage, type DecideReply } from './approvalStorage.js';
+import { jobIdPattern, newJobId, newJobHash, type NewJob } from './jobLayout.js';
 import { JobStorage } from './jobStorage.js';
 import { listJobs, type JobPage, type JobQuery } from './listJobs.js';
 import { pruneJobs } from './pruneJobs.js';
@@ -13,6 +26,7 @@ import type { RegistryReader } from './registryReader.js';
  */
 export class JobRecords {
   private readonly storage: JobStorage;
+  private readonly approvals: ApprovalStorage;
 
   constructor(
     redis: Redis,
@@ -21,6 +35,7 @@ export class JobRecords {
     private readonly registry: Pick<RegistryReader, 'itemNames'>,
   ) {
     this.storage = new JobStorage(redis, keys);
+    this.approvals = new ApprovalStorage(redis, keys);
   }
 
   /**
@@ -31,20 +46,67 @@ export class JobRecords {
     return this.storage.upgradeLayout();
   }
 
-  /** Stores a new QUEUED job with its indexes and publishes it. */
-  /** `maxUserInputBytes`: the most bytes of inputs the submitter's stored jobs may hold (0: no limit); past it, InputQuotaError. */
+  /**
+   * Stores a new job with its indexes and publishes it: QUEUED, or AWAITING_APPROVAL (listed in
+   * its approvers' inboxes) when it carries an approval policy.
+   * `maxUserInputBytes`: the most bytes of inputs the submitter's stored jobs may hold (0: no limit); past it, InputQuotaError.
+   */
   create(job: NewJob, now = new Date(), maxUserInputBytes = 0): Promise<JobSummary> {
-    return this.storage.create(queuedJobHash(newJobId(), job, now), maxUserInputBytes);
+    return this.storage.create(newJobHash(newJobId(), job, now), maxUserInputBytes);
   }
 
   /**
-   * QUEUED or RUNNING → CANCELLED, from the state the caller just read: null (nothing changed)
-   * when the job has moved on meanwhile.
+   * QUEUED, RUNNING or AWAITING_APPROVAL → CANCELLED, from the state the caller just read: null
+   * (nothing changed) when the job has moved on meanwhile.
    */
-  async cancel(id: string, from: typeof JobState.QUEUED | typeof JobState.RUNNING, byUsername: string, now = new Date()): Promise<JobSummary | null> {
-    const error: JobError = { code: JobErrorCode.CANCELLED, message: `cancelled by ${byUsername}` };
-    const moved = await this.storage.transition(id, JobState.CANCELLED, [from], { finishedAt: now.toISOString(), error: JSON.stringify(error) });
+  async cancel(id: string, from: typeof JobState.QUEUED | typeof JobState.RUNNING | typeof JobState.AWAITING_APPROVAL, byUsername: string, now = new Date()): Promise<JobSummary | null> {
+    const errorJson = JSON.stringify({ code: JobErrorCode.CANCELLED, message: `cancelled by ${byUsername}` } satisfies JobError);
+    if (from === JobState.AWAITING_APPROVAL) {
+      const reply = await this.approvals.decide(id, { what: 'withdraw', errorJson }, now);
+      return reply.kind === 'moved' ? reply.summary : null;
+    }
+    const moved = await this.storage.transition(id, JobState.CANCELLED, [from], { finishedAt: now.toISOString(), error: errorJson });
     return moved?.summary ?? null;
+  }
+
+  /**
+   * One approver's decision on a job awaiting approval, counted once per approver: an approval
+   * that makes enough moves it to QUEUED (the caller then queues it), a rejection to REJECTED.
+   * Whether `by` may decide at all is the caller's question (the API's policy).
+   */
+  decide(id: string, by: Actor, verdict: ApprovalVerdict, comment: string | null, now = new Date()): Promise<DecideReply> {
+    const decision: ApprovalDecision = { by: { id: by.id, username: by.username }, decision: verdict, comment, at: now.toISOString() };
+    const decisionJson = JSON.stringify(decision);
+    if (verdict === 'approved') return this.approvals.decide(id, { what: 'approve', userId: by.id, decisionJson }, now);
+    const error: JobError = { code: JobErrorCode.REJECTED, message: `rejected by ${by.username}${comment ? `: ${comment.slice(0, 200)}` : ''}` };
+    return this.approvals.decide(id, { what: 'reject', userId: by.id, decisionJson, errorJson: JSON.stringify(error) }, now);
+  }
+
+  /** AWAITING_APPROVAL → EXPIRED (its deadline passed); null when it was decided or gone meanwhile. */
+  async expire(id: string, now = new Date()): Promise<JobSummary | null> {
+    if (!jobIdPattern.test(id)) return null;
+    const timeout = (await this.summary(id))?.approval?.timeout;
+    const error: JobError = { code: JobErrorCode.EXPIRED, message: `nobody approved it within ${timeout ?? 'the approval timeout'}` };
+    const reply = await this.approvals.decide(id, { what: 'expire', errorJson: JSON.stringify(error) }, now);
+    return reply.kind === 'moved' ? reply.summary : null;
+  }
+
+  /**
+   * Jobs awaiting the decision of the user `userId`, known by these principal index names
+   * (principalIndexName), newest first, at most `limit`: never their own, nor ones they decided.
+   */
+  awaitingDecision(principals: string[], userId: string, limit = 500): Promise<JobSummary[]> {
+    return this.approvals.awaitingDecision(principals, userId, limit);
+  }
+
+  /** Every job awaiting approval, with its deadline. */
+  awaitingDeadlines(): Promise<{ id: string; deadline: string }[]> {
+    return this.approvals.awaitingDeadlines();
+  }
+
+  /** The submitter's run of the same item before this job, for a reviewer's comparison. */
+  previousRun(id: string): Promise<PreviousRun | null> {
+    return jobIdPattern.test(id) ? this.approvals.previousRun(id) : Promise.resolve(null);
   }
 
   /** QUEUED → FAILED (INFRA): the job was stored but could not be queued. */
@@ -52,6 +114,13 @@ export class JobRecords {
     const error: JobError = { code: JobErrorCode.INFRA, message };
     const moved = await this.storage.transition(id, JobState.FAILED, [JobState.QUEUED], { finishedAt: now.toISOString(), error: JSON.stringify(error) });
     return moved?.summary ?? null;
+  }
+
+  /** AWAITING_APPROVAL → FAILED (INFRA): the job was stored but its approval timeout could not be scheduled. */
+  async failUnscheduled(id: string, message: string, now = new Date()): Promise<JobSummary | null> {
+    const errorJson = JSON.stringify({ code: JobErrorCode.INFRA, message } satisfies JobError);
+    const reply = await this.approvals.decide(id, { what: 'fail', errorJson }, now);
+    return reply.kind === 'moved' ? reply.summary : null;
   }
 
   /** Asks every worker to stop this job's container (the one running it acts). */
@@ -65,7 +134,7 @@ export class JobRecords {
     return (await this.storage.summaries([id]))[0];
   }
 
-  /** The job with its digest, inputs, outputs and limits; undefined when there is no such job. */
+  /** The job with its digest, inputs, outputs, limits and approval decisions; undefined when there is no such job. */
   async detail(id: string): Promise<JobDetail | undefined> {
     return jobIdPattern.test(id) ? this.storage.detail(id) : undefined;
   }

@@ -11,7 +11,7 @@ import { luaList, prelude } from './summaryLua.js';
  * `layout` holds the key parts: per-item index prefix, what follows the item id before the state,
  * per-state count hash prefix.
  */
-const itemStateIndex = `
+export const itemStateIndex = `
 local function itemStateIndex(layout, add, item, state, score, id)
   local key, counts = layout[1] .. item .. layout[2] .. state, layout[3] .. state
   if add then
@@ -23,13 +23,34 @@ end
 `;
 
 /**
- * A new QUEUED job: its hash, its indexes and its first event — unless the submitter's stored
- * inputs would pass their quota, checked and counted in the same step.
- * KEYS[1] job hash · KEYS[2..5] indexes scored by creation time: all, QUEUED, item, user ·
+ * Lua to move a job's id from state `from` to `to` in the per-state and per-item-and-state
+ * indexes; the hash's own `state` is the caller's to set, with the other fields of the change.
+ * Answers the id and its score (the creation time).
+ */
+export const moveStateIndexes = `${itemStateIndex}
+local function moveStateIndexes(key, statePrefix, layout, from, to)
+  local row = redis.call('HMGET', key, 'id', 'createdMs', 'itemId')
+  local id, score, item = row[1], row[2], row[3]
+  redis.call('ZREM', statePrefix .. from, id)
+  redis.call('ZADD', statePrefix .. to, score, id)
+  if item then
+    itemStateIndex(layout, false, item, from, score, id)
+    itemStateIndex(layout, true, item, to, score, id)
+  end
+  return id, score
+end
+`;
+
+/**
+ * A new job, QUEUED or AWAITING_APPROVAL: its hash, its indexes (for the latter also the inbox of
+ * each approver principal) and its first event — unless the submitter's stored inputs would pass
+ * their quota, checked and counted in the same step.
+ * KEYS[1] job hash · KEYS[2..5] indexes scored by creation time: all, its state, item, user ·
  * KEYS[6] ids by prefix · KEYS[7] job id → item id · KEYS[8] input bytes by user ·
  * ARGV[1] events channel · ARGV[2] id · ARGV[3] creation time in ms · ARGV[4] item id · ARGV[5] state ·
  * ARGV[6..8] the per-item-and-state layout · ARGV[9] the submitter's id · ARGV[10] the inputs' bytes ·
- * ARGV[11] the most input bytes one user's jobs may hold (0: no limit) · ARGV[12..] field, value pairs
+ * ARGV[11] the most input bytes one user's jobs may hold (0: no limit) · ARGV[12] the approval inbox
+ * prefix · ARGV[13..] field, value pairs
  * Answers the summary, or {bytes already used} when the quota refuses (nothing written).
  */
 export const createJobLua = String.raw`${prelude}${itemStateIndex}
@@ -40,8 +61,12 @@ if ARGV[9] ~= '' then
   redis.call('HINCRBY', KEYS[8], ARGV[9], bytes)
   redis.call('HSET', KEYS[1], 'inputBytes', bytes)
 end
-redis.call('HSET', KEYS[1], unpack(ARGV, 12))
+redis.call('HSET', KEYS[1], unpack(ARGV, 13))
 for i = 2, 5 do redis.call('ZADD', KEYS[i], ARGV[3], ARGV[2]) end
+local inboxes = redis.call('HGET', KEYS[1], 'approverIndex')
+if inboxes then
+  for _, principal in ipairs(cjson.decode(inboxes)) do redis.call('ZADD', ARGV[12] .. principal, ARGV[3], ARGV[2]) end
+end
 redis.call('ZADD', KEYS[6], 0, ARGV[2])
 redis.call('HSET', KEYS[7], ARGV[2], ARGV[4])
 itemStateIndex({ARGV[6], ARGV[7], ARGV[8]}, true, ARGV[4], ARGV[5], ARGV[3], ARGV[2])
@@ -59,7 +84,7 @@ return summary
  * Answers false when the job was not in an allowed state (nothing changed, nothing published),
  * else { summary, the asked fields' values… }.
  */
-export const transitionJobLua = String.raw`${prelude}${itemStateIndex}
+export const transitionJobLua = String.raw`${prelude}${moveStateIndexes}
 local current = redis.call('HGET', KEYS[1], 'state')
 if not current then return false end
 local allowed = false
@@ -68,15 +93,7 @@ for s in string.gmatch(ARGV[7], '([^,]+)') do
 end
 if not allowed then return false end
 local to = ARGV[6]
-local row = redis.call('HMGET', KEYS[1], 'id', 'createdMs', 'itemId')
-local id, score, item = row[1], row[2], row[3]
-redis.call('ZREM', ARGV[1] .. current, id)
-redis.call('ZADD', ARGV[1] .. to, score, id)
-if item then
-  local layout = {ARGV[2], ARGV[3], ARGV[4]}
-  itemStateIndex(layout, false, item, current, score, id)
-  itemStateIndex(layout, true, item, to, score, id)
-end
+moveStateIndexes(KEYS[1], ARGV[1], {ARGV[2], ARGV[3], ARGV[4]}, current, to)
 local n = tonumber(ARGV[8])
 local set = {'HSET', KEYS[1], 'state', to}
 for i = 9 + n, #ARGV do set[#set + 1] = ARGV[i] end
@@ -170,18 +187,24 @@ for i, key in ipairs(KEYS) do out[i] = summaryOf(key) end
 return out
 `;
 
-/** KEYS[1] job hash. Answers false, or { summary, then the detailFields: digest, inputs, exitCode, outputs, limits }. */
+/**
+ * KEYS[1] job hash · KEYS[2] its approval decisions. Answers false, or { summary, then the
+ * detailFields: digest, inputs, exitCode, outputs, limits, then the decisions as one JSON array }.
+ */
 export const detailLua = String.raw`${prelude}
 local summary = summaryOf(KEYS[1])
 if not summary then return false end
-return {summary, unpack(redis.call('HMGET', KEYS[1], unpack(${luaList(detailFields)})))}
+local answer = {summary, unpack(redis.call('HMGET', KEYS[1], unpack(${luaList(detailFields)})))}
+answer[#answer + 1] = '[' .. table.concat(redis.call('LRANGE', KEYS[2], 0, -1), ',') .. ']'
+return answer
 `;
 
 /**
  * Deletes one job and its log, but only if it has finished: the check and the deletion are
  * one step, so a queued or running job is never removed whatever happens meanwhile.
  * KEYS[1] job hash · KEYS[2] log · KEYS[3] log byte count · KEYS[4] all jobs · KEYS[5] id index ·
- * KEYS[6] job id → item id · KEYS[7] input bytes by user · ARGV[1] per-state index prefix · ARGV[2] per-user index prefix · ARGV[3] the job id ·
+ * KEYS[6] job id → item id · KEYS[7] input bytes by user · KEYS[8] approval decisions ·
+ * ARGV[1] per-state index prefix · ARGV[2] per-user index prefix · ARGV[3] the job id ·
  * ARGV[4] the index the id was found in (cleans an index entry whose hash is gone) ·
  * ARGV[5..7] the per-item-and-state layout (ARGV[5] is the per-item index prefix)
  * Answers 1 when deleted, 2 when only a stale index entry was removed, 0 when kept.
@@ -196,8 +219,9 @@ if not state then
   redis.call('ZREM', KEYS[5], ARGV[3])
   return 2
 end
-if state ~= 'SUCCEEDED' and state ~= 'FAILED' and state ~= 'CANCELLED' then return 0 end
-redis.call('DEL', KEYS[1], KEYS[2], KEYS[3])
+local finished = {SUCCEEDED = true, FAILED = true, CANCELLED = true, REJECTED = true, EXPIRED = true}
+if not finished[state] then return 0 end
+redis.call('DEL', KEYS[1], KEYS[2], KEYS[3], KEYS[8])
 redis.call('HDEL', KEYS[6], ARGV[3])
 redis.call('ZREM', KEYS[4], ARGV[3])
 redis.call('ZREM', KEYS[5], ARGV[3])

@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import { jobStates, type JobDetail, type JobState, type JobSummary, type LogLine, type RedisKeys } from '@shelf/contract';
-import { toJobDetail, type JobHash } from './jobLayout.js';
+import { itemStateLayout, toJobDetail, type JobHash } from './jobLayout.js';
 import {
   appendLogLua,
   containerStartLua,
@@ -12,6 +12,7 @@ import {
   summariesLua,
   transitionJobLua,
 } from './jobScripts.js';
+import { InputQuotaError } from './inputQuotaError.js';
 import { pageJobsLua } from './pageJobsLua.js';
 
 type Arg = string | number;
@@ -70,7 +71,7 @@ const layoutVersion = '2';
 export class JobStorage {
   private readonly scripts: Scripts;
 
-  /** For the scripts: the per-item index prefix, what follows the item id before the state, the per-state count prefix. */
+  /** For the scripts: see itemStateLayout. */
   private readonly itemStateLayout: [string, string, string];
 
   private readonly tuning: PageTuning;
@@ -81,22 +82,21 @@ export class JobStorage {
     tuning: Partial<PageTuning> = {},
   ) {
     this.tuning = { ...defaultTuning, ...tuning };
-    const itemPrefix = keys.jobsByItem('');
-    this.itemStateLayout = [itemPrefix, keys.jobsByItemState('', '').slice(itemPrefix.length), keys.jobCountsByItem('')];
+    this.itemStateLayout = itemStateLayout(keys);
     redis.defineCommand('shelfJobCreate', { numberOfKeys: 8, lua: createJobLua });
     redis.defineCommand('shelfJobTransition', { numberOfKeys: 1, lua: transitionJobLua });
     redis.defineCommand('shelfJobProgress', { numberOfKeys: 1, lua: setProgressLua });
     redis.defineCommand('shelfJobContainerStart', { numberOfKeys: 1, lua: containerStartLua });
     redis.defineCommand('shelfJobAppendLog', { numberOfKeys: 2, lua: appendLogLua });
     redis.defineCommand('shelfJobSummaries', { lua: summariesLua });
-    redis.defineCommand('shelfJobDetail', { numberOfKeys: 1, lua: detailLua });
+    redis.defineCommand('shelfJobDetail', { numberOfKeys: 2, lua: detailLua });
     redis.defineCommand('shelfJobPage', { lua: pageJobsLua });
-    redis.defineCommand('shelfJobDeleteFinished', { numberOfKeys: 7, lua: deleteFinishedJobLua });
+    redis.defineCommand('shelfJobDeleteFinished', { numberOfKeys: 8, lua: deleteFinishedJobLua });
     redis.defineCommand('shelfJobIndexItemState', { lua: indexItemStateLua });
     this.scripts = redis as unknown as Scripts;
   }
 
-  /** Stores a new job; throws InputQuotaError when its inputs would pass the submitter's `maxUserInputBytes` (0: no limit). */
+  /** Stores a new job (and lists it in its approvers' inboxes); throws InputQuotaError when its inputs would pass the submitter's `maxUserInputBytes` (0: no limit). */
   async create(hash: JobHash, maxUserInputBytes = 0): Promise<JobSummary> {
     const { keys } = this;
     // In createJobLua's order: the indexes scored by creation time, the id index, the items of jobs, the inputs quota.
@@ -115,6 +115,7 @@ export class JobStorage {
       hash.submittedById,
       bytes,
       maxUserInputBytes,
+      keys.jobsAwaiting(''),
       ...pairs,
     );
     if (Array.isArray(reply)) throw new InputQuotaError(reply[0], bytes, maxUserInputBytes);
@@ -168,7 +169,7 @@ export class JobStorage {
   }
 
   async detail(id: string): Promise<JobDetail | undefined> {
-    const reply = await this.scripts.shelfJobDetail(this.keys.job(id));
+    const reply = await this.scripts.shelfJobDetail(this.keys.job(id), this.keys.jobApprovals(id));
     if (!reply) return undefined;
     const [summary, ...rest] = reply;
     return toJobDetail(JSON.parse(summary!) as JobSummary, rest);
@@ -251,6 +252,7 @@ export class JobStorage {
         keys.jobIds,
         keys.jobItems,
         keys.jobInputBytesByUser,
+        keys.jobApprovals(id),
         keys.jobsByStatePrefix,
         keys.jobsByUser(''),
         id,
@@ -283,17 +285,5 @@ export class JobStorage {
   /** Asks every worker to stop this job's container (the one running it acts). */
   async requestKill(id: string): Promise<void> {
     await this.redis.publish(this.keys.cancelChannel, id);
-  }
-}
-
-/** A job whose inputs would make its submitter's stored inputs pass their quota. */
-export class InputQuotaError extends Error {
-  constructor(
-    readonly usedBytes: number,
-    readonly inputBytes: number,
-    readonly limitBytes: number,
-  ) {
-    super(`stored job inputs would pass the per-user quota: ${usedBytes} bytes used, ${inputBytes} more, ${limitBytes} allowed`);
-    this.name = 'InputQuotaError';
   }
 }

@@ -5,7 +5,8 @@ export const luaList = (names: readonly string[]) => `{${names.map((n) => `'${n}
 /**
  * How each field of the contract's JobSummary is made from the stored hash, in its key order:
  * `text` is left out when absent, `orNull` is null when empty, `json` is stored as JSON (its
- * default when empty). `submittedBy` follows, from submittedById and submittedByName.
+ * default when empty). `submittedBy` follows, from submittedById and submittedByName, then —
+ * only for jobs that need approval — `approval`, the frozen policy with the count `approved`.
  */
 const summaryEncoding: [keyof JobHash, 'text' | 'orNull' | 'json', string?][] = [
   ['id', 'text'],
@@ -45,6 +46,8 @@ for i, field in ipairs(${luaEncoding}) do
 end
 SUMMARY_FIELDS[#SUMMARY + 1] = 'submittedById'
 SUMMARY_FIELDS[#SUMMARY + 2] = 'submittedByName'
+SUMMARY_FIELDS[#SUMMARY + 3] = 'approval'
+SUMMARY_FIELDS[#SUMMARY + 4] = 'approved'
 
 -- The job's summary as JSON; false when the job is gone.
 local function summaryOf(key)
@@ -64,9 +67,16 @@ local function summaryOf(key)
   end
   local userId = values[#SUMMARY + 1]
   if userId and userId ~= '' then
-    out[n + 1] = ',"submittedBy":{"id":' .. jsonString(userId) .. ',"username":' .. jsonString(values[#SUMMARY + 2] or '') .. '}}'
+    out[n + 1] = ',"submittedBy":{"id":' .. jsonString(userId) .. ',"username":' .. jsonString(values[#SUMMARY + 2] or '') .. '}'
   else
-    out[n + 1] = ',"submittedBy":null}'
+    out[n + 1] = ',"submittedBy":null'
+  end
+  -- The stored policy is a JSON object written by JSON.stringify: the count goes in before its last brace.
+  local approval = values[#SUMMARY + 3]
+  if approval and approval ~= '' then
+    out[n + 2] = ',"approval":' .. string.sub(approval, 1, -2) .. ',"approved":' .. (values[#SUMMARY + 4] or '0') .. '}}'
+  else
+    out[n + 2] = '}'
   end
   return table.concat(out)
 end

@@ -38,7 +38,7 @@ describe('creating a job', () => {
     // The very bytes JSON.stringify gives (no '\/', keys in the contract's order), as before.
     expect(world.rawEvents[0]).toBe(JSON.stringify(created));
     expect(await world.records.summary(created.id)).toEqual(created);
-    expect(await world.records.detail(created.id)).toEqual({ ...created, digest: 'e'.repeat(64), inputs: { a: 1 }, exitCode: null, outputs: null, limits: { memoryBytes: 1, cpus: 1, pids: 1, timeoutSeconds: 1 } });
+    expect(await world.records.detail(created.id)).toEqual({ ...created, digest: 'e'.repeat(64), inputs: { a: 1 }, exitCode: null, outputs: null, limits: { memoryBytes: 1, cpus: 1, pids: 1, timeoutSeconds: 1 }, approvals: [] });
     expect((await world.records.list({ page: 1, pageSize: 10 })).items).toEqual([created]);
   });
 });
@@ -99,7 +99,7 @@ describe('state changes', () => {
     ]);
     expect(await world.records.detail(id)).toMatchObject({ state: 'SUCCEEDED', exitCode: 0, outputs: { ok: true }, error: null, finishedAt: expect.any(String) });
     expect(await world.records.containerStartSeconds(id)).toBe(1.234);
-    expect(await world.records.countByState()).toEqual({ QUEUED: 0, RUNNING: 0, SUCCEEDED: 1, FAILED: 0, CANCELLED: 0 });
+    expect(await world.records.countByState()).toEqual({ AWAITING_APPROVAL: 0, QUEUED: 0, RUNNING: 0, SUCCEEDED: 1, FAILED: 0, CANCELLED: 0, REJECTED: 0, EXPIRED: 0 });
   });
 
   it('a job that ended outside its run fails from QUEUED or RUNNING, never from a finished state', async () => {

@@ -21,6 +21,7 @@ const JobPage = lazy(() => import('./pages/JobPage'));
 const SettingsPage = lazy(() => import('./pages/SettingsPage'));
 const UsersPage = lazy(() => import('./pages/UsersPage'));
 const AuditPage = lazy(() => import('./pages/AuditPage'));
+const ApprovalsPage = lazy(() => import('./pages/ApprovalsPage'));
 
 export function AppRoutes() {
   useSignInRedirect();
@@ -45,6 +46,7 @@ export function AppRoutes() {
         />
         <Route path="jobs" element={<JobsPage />} />
         <Route path="jobs/:id" element={<JobPage />} />
+        <Route path="approvals" element={<ApprovalsPage />} />
         <Route path="settings" element={<SettingsPage />} />
         <Route path="admin/users" element={<UsersPage />} />
         <Route path="admin/audit" element={<AuditPage />} />

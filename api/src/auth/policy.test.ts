@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Actor, Role } from '@shelf/contract';
-import { canActOnJob, canCreateToken, canPublishItem, canRevokeToken, canRunItem, canSeeJob, canUseRuntime, hasRole, matchesPrincipal, type Decision, type ItemOwners, type RuntimeRules } from './policy.js';
+import { canActOnJob, canCreateToken, canDecideJob, canPublishItem, canRevokeToken, canRunItem, canSeeJob, canUseRuntime, hasRole, matchesPrincipal, principalsOf, type Decision, type ItemOwners, type JobParties, type RuntimeRules } from './policy.js';
 import type { Principal } from './principal.js';
 
 // Every permission decision, one table per policy function. A refusal's reason is what the
@@ -96,6 +96,44 @@ describe('canSeeJob and canActOnJob: a job is its submitter’s (and admins’)'
   ])('%s', (_, p, job, see, act) => {
     expect(canSeeJob(p, job)).toEqual(see);
     expect(canActOnJob(p, job)).toEqual(act);
+  });
+});
+
+describe('jobs that need approval: approvers see them and decide; only the submitter and admins act on them', () => {
+  const dave = who('dave', 'viewer', ['dba']);
+  const ritasRequest = (approvers: string[]): JobParties & { approval: { approvers: string[] } } => ({ submittedBy: actor(rita), approval: { approvers } });
+  const dba = ritasRequest(['group:dba', 'user:Carol']);
+  const admins = ritasRequest(['role:admin']);
+  const onlyRita = ritasRequest(['user:rita', 'group:dba']);
+  const someoneElse = no('this job was submitted by someone else');
+  const notNamed = (list: string) => no(`only ${list} may approve or reject this job`);
+  it.each<[string, Principal, JobParties & { approval: { approvers: string[] } }, Decision, Decision, Decision]>([
+    // who, the job, canSeeJob, canActOnJob, canDecideJob
+    ['a member of the approver group', dina, dba, yes, someoneElse, yes],
+    ['a user the list names (any case)', carol, dba, yes, someoneElse, yes],
+    ['a runner the list does not name', who('nils', 'runner', ['ops']), dba, someoneElse, someoneElse, notNamed('group:dba, user:Carol')],
+    ['a viewer in the approver group: read-only, so neither sees nor decides', dave, dba, someoneElse, no('this needs the runner role; dave is a viewer'), no('this needs the runner role; dave is a viewer')],
+    ['the submitter, even when the list names them', rita, onlyRita, yes, yes, no('you submitted this job: someone else must approve or reject it')],
+    ['an admin the list does not name: sees and acts, does not decide', ada, dba, yes, yes, notNamed('group:dba, user:Carol')],
+    ['an admin when role:admin is listed', ada, admins, yes, yes, yes],
+    ['a publisher, role:admin listed', pia, admins, someoneElse, someoneElse, notNamed('role:admin')],
+  ])('%s', (_, p, job, see, act, decide) => {
+    expect(canSeeJob(p, job)).toEqual(see);
+    expect(canActOnJob(p, job)).toEqual(act);
+    expect(canDecideJob(p, job)).toEqual(decide);
+  });
+
+  it('an admin who submitted the job never approves it', () => {
+    expect(canDecideJob(ada, { submittedBy: actor(ada), approval: { approvers: ['role:admin'] } })).toEqual(no('you submitted this job: someone else must approve or reject it'));
+  });
+
+  it.each<[string, Principal, string[]]>([
+    ['a viewer', vera, ['role:viewer', 'user:vera']],
+    ['a runner in a group', dina, ['role:viewer', 'role:runner', 'group:dba', 'user:dina']],
+    ['a mixed-case username, lowercased like the index', carol, ['role:viewer', 'role:runner', 'user:carol']],
+    ['an admin', ada, ['role:viewer', 'role:runner', 'role:publisher', 'role:admin', 'user:ada']],
+  ])('principalsOf: %s', (_, p, expected) => {
+    expect(principalsOf(p)).toEqual(expected);
   });
 });
 

@@ -1,5 +1,5 @@
 import picomatch from 'picomatch';
-import { defaultRunAccess, isRole, roleAtLeast, type Actor, type Manifest, type Role } from '@shelf/contract';
+import { defaultRunAccess, isRole, principalIndexName, roleAtLeast, roles, type Actor, type Manifest, type Role } from '@shelf/contract';
 import type { Principal } from './principal.js';
 
 /**
@@ -39,17 +39,51 @@ export function canRunItem(p: Principal, manifest: Pick<Manifest, 'id' | 'access
     : no(`only ${allowed.join(', ')} may run ${manifest.id}`);
 }
 
-/** Seeing a job (its detail, logs and live events): its submitter, and admins. */
-export function canSeeJob(p: Principal, job: { submittedBy: Actor | null }): Decision {
+/** What the job decisions look at: who submitted it and, for a job that needs approval, who may approve it. */
+export interface JobParties {
+  submittedBy: Actor | null;
+  approval?: { approvers: string[] };
+}
+
+/** The principal index names that name this user (principalIndexName): where their approvals inbox looks. */
+export function principalsOf(p: Principal): string[] {
+  const ownRoles = roles.filter((r) => roleAtLeast(p.role, r)).map((r) => `role:${r}`);
+  return [...ownRoles, ...p.groups.map((g) => `group:${g}`), principalIndexName(`user:${p.username}`)];
+}
+
+/**
+ * Seeing a job (its detail, logs and live events): its submitter, admins, and — for a job that
+ * needs approval — the approvers its frozen policy names, in every state: they are shown what
+ * they are asked to approve, and afterwards what became of it (their inbox follows it live).
+ */
+export function canSeeJob(p: Principal, job: JobParties): Decision {
+  if (p.role === 'admin' || job.submittedBy?.id === p.id || isNamedApprover(p, job)) return yes;
+  return no('this job was submitted by someone else');
+}
+
+/** Retrying or cancelling a job: a runner who submitted it, or an admin. Approvers decide; they do not act on it. */
+export function canActOnJob(p: Principal, job: JobParties): Decision {
+  const role = hasRole(p, 'runner');
+  if (!role.allowed) return role;
   if (p.role === 'admin' || job.submittedBy?.id === p.id) return yes;
   return no('this job was submitted by someone else');
 }
 
-/** Retrying or cancelling a job: a runner who submitted it, or an admin. */
-export function canActOnJob(p: Principal, job: { submittedBy: Actor | null }): Decision {
+/**
+ * Approving or rejecting a job that needs approval: a runner (a viewer, or a read-only token, is
+ * read-only) whom the frozen approvers list names — admins too only when it names them — and
+ * never the job's own submitter.
+ */
+export function canDecideJob(p: Principal, job: JobParties & { approval: { approvers: string[] } }): Decision {
   const role = hasRole(p, 'runner');
   if (!role.allowed) return role;
-  return canSeeJob(p, job);
+  if (job.submittedBy?.id === p.id) return no('you submitted this job: someone else must approve or reject it');
+  if (isNamedApprover(p, job)) return yes;
+  return no(`only ${job.approval.approvers.join(', ')} may approve or reject this job`);
+}
+
+function isNamedApprover(p: Principal, job: JobParties): boolean {
+  return job.approval !== undefined && roleAtLeast(p.role, 'runner') && job.approval.approvers.some((principal) => matchesPrincipal(p, principal));
 }
 
 /** Who owns an item id: set by its first publish (SPEC §7, item ownership). */

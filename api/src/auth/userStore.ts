@@ -10,6 +10,8 @@ export interface UserRecord extends UserInfo {
   groups: string[];
   /** `issuer|sub` of an OIDC user. */
   subject: string;
+  /** Mail me when a job of mine ends (PATCH /api/me); decisions on my jobs are always mailed. */
+  notifyOnFinish?: boolean;
 }
 
 /**
@@ -114,7 +116,7 @@ export class UserStore {
     return this.redis.zcard(this.keys.users);
   }
 
-  async update(id: string, fields: Partial<Pick<UserRecord, 'role' | 'disabled' | 'passwordHash' | 'lastLoginAt' | 'groups' | 'email' | 'name'>>): Promise<UserRecord> {
+  async update(id: string, fields: Partial<Pick<UserRecord, 'role' | 'disabled' | 'passwordHash' | 'lastLoginAt' | 'groups' | 'email' | 'name' | 'notifyOnFinish'>>): Promise<UserRecord> {
     const user = await this.require(id);
     const next = { ...user, ...fields };
     await this.redis.hset(this.keys.user(id), toHash(next));
@@ -123,7 +125,7 @@ export class UserStore {
 }
 
 export function toUserInfo(u: UserRecord): UserInfo {
-  const { passwordHash: _p, groups: _g, subject: _s, ...info } = u;
+  const { passwordHash: _p, groups: _g, subject: _s, notifyOnFinish: _n, ...info } = u;
   return info;
 }
 
@@ -141,6 +143,7 @@ function toHash(u: UserRecord): Record<string, string> {
     subject: u.subject,
     email: u.email ?? '',
     name: u.name ?? '',
+    notifyOnFinish: u.notifyOnFinish ? '1' : '0',
   };
 }
 
@@ -158,5 +161,6 @@ function fromHash(h: Record<string, string>): UserRecord {
     subject: h.subject ?? '',
     ...(h.email ? { email: h.email } : {}),
     ...(h.name ? { name: h.name } : {}),
+    ...(h.notifyOnFinish === '1' ? { notifyOnFinish: true } : {}),
   };
 }

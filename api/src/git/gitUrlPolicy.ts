@@ -1,7 +1,8 @@
-import { promises as dns } from 'node:dns';
 import { isIP } from 'node:net';
-import { ForbiddenError, UnavailableError } from '../errors.js';
-import { isPublicAddress } from './publicAddress.js';
+import { ForbiddenError } from '../errors.js';
+import { isPublicAddress } from '../net/publicAddress.js';
+import { resolveHost, systemLookup, type LookupAll } from '../net/resolveHost.js';
+import { underPrefix } from '../net/urlPrefix.js';
 
 /** A repository URL that passed the policy: what git may fetch, and how. */
 export interface CheckedRepo {
@@ -18,7 +19,7 @@ export interface CheckedRepo {
   resolve?: string;
 }
 
-export type LookupAll = (hostname: string) => Promise<{ address: string; family: number }[]>;
+export type { LookupAll };
 
 export interface GitUrlPolicyOptions {
   /** `SHELF_GIT_ALLOW`: URL prefixes allowed whatever their scheme or address. */
@@ -55,7 +56,7 @@ export class GitUrlPolicy {
 
   constructor(opts: GitUrlPolicyOptions) {
     this.entries = opts.allow.map(parseAllowEntry);
-    this.lookup = opts.lookup ?? ((host) => dns.lookup(host, { all: true, verbatim: true }));
+    this.lookup = opts.lookup ?? systemLookup;
     this.lookupTimeoutMs = opts.lookupTimeoutMs ?? 5000;
   }
 
@@ -113,22 +114,9 @@ export class GitUrlPolicy {
   }
 
   private async resolve(raw: string, host: string): Promise<string[]> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(Object.assign(new Error('DNS lookup timed out'), { code: 'ETIMEOUT' })), this.lookupTimeoutMs);
-    });
-    try {
-      const found = await Promise.race([this.lookup(host), timeout]);
-      if (!found.length) throw refuse(raw, `${host} does not resolve`);
-      return found.map((a) => a.address);
-    } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      if (code === 'ENOTFOUND' || code === 'ENODATA') throw refuse(raw, `${host} does not resolve`);
-      if (err instanceof ForbiddenError) throw err;
-      throw new UnavailableError(`could not resolve ${host} to check it is public: ${(err as Error).message}`);
-    } finally {
-      clearTimeout(timer);
-    }
+    const found = await resolveHost(host, this.lookup, this.lookupTimeoutMs);
+    if (!found) throw refuse(raw, `${host} does not resolve`);
+    return found;
   }
 }
 
@@ -139,13 +127,6 @@ function safeDecode(text: string): string {
   } catch {
     return text;
   }
-}
-
-/** Same scheme, host and port, and the entry's path is a whole-segment prefix of the URL's. */
-function underPrefix(url: URL, prefix: URL): boolean {
-  if (url.protocol !== prefix.protocol || url.host !== prefix.host) return false;
-  const p = prefix.pathname;
-  return url.pathname === p || url.pathname.startsWith(p.endsWith('/') ? p : `${p}/`);
 }
 
 function parseAllowEntry(raw: string): AllowEntry {

@@ -59,6 +59,7 @@ export function createGitServices(redis: Redis, opts: GitServiceOptions) {
         archive: opts.archive,
         runtime: opts.runtime,
         quota: opts.quota,
+        publications: opts.publications,
         logger: opts.logger,
         metrics: opts.metrics,
         policy,

@@ -6,6 +6,7 @@ import type { ItemEntry } from '../bundles/entryRules.js';
 import { packBundle } from '../bundles/packBundle.js';
 import { canPublishItem, canUseRuntime, type ItemOwners, type Publisher, type RuntimeRules } from '../auth/policy.js';
 import type { ItemGrants } from '../registry/itemGrants.js';
+import type { Publications } from './publications.js';
 import type { StoreQuota } from './storeQuota.js';
 import { ConflictError, ForbiddenError, ValidationError } from '../errors.js';
 import { versionConflict, type Registry } from '../registry/registry.js';
@@ -19,6 +20,8 @@ export interface ImportDeps {
   /** The operator's rules on images and network, and the grants admins gave item ids. */
   runtime: { rules: RuntimeRules; grants: ItemGrants };
   quota: StoreQuota;
+  /** Told of each version an import creates (notifications send `item.published`). */
+  publications?: Publications;
 }
 
 /** Text files we read into memory are small by nature; a huge one is a mistake or an attack. */
@@ -132,7 +135,10 @@ export async function importFolder(
     }
     if (outcome.status !== 'created') await deps.quota.release(source.importedBy, packed.size);
     if (outcome.record.digest !== packed.digest) await deps.store.remove(packed.digest);
-    if (outcome.status === 'created') await deps.archive.write(record);
+    if (outcome.status === 'created') {
+      await deps.archive.write(record);
+      deps.publications?.emit('published', record);
+    }
     return { id: record.id, version: record.version, digest: outcome.record.digest, status: outcome.status };
   } finally {
     await rm(temp, { force: true });

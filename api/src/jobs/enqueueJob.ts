@@ -1,13 +1,15 @@
 import type { JobsOptions, Queue } from 'bullmq';
 import { z } from 'zod';
-import { JobState, type RunJobData } from '@shelf/contract';
+import { freezeApproval, JobState, retryableStates, type ApprovalPolicy, type RunJobData } from '@shelf/contract';
 import { InputQuotaError, type JobRecords, type NewJob } from '@shelf/records';
 import { canActOnJob, canRunItem, canUseImage, type Decision } from '../auth/policy.js';
 import { actorOf, type Principal } from '../auth/principal.js';
-import { ConflictError, ForbiddenError, NotFoundError, PayloadTooLargeError, QuotaExceededError, UnavailableError } from '../errors.js';
+import { BadRequestError, ConflictError, ForbiddenError, NotFoundError, PayloadTooLargeError, QuotaExceededError, UnavailableError } from '../errors.js';
 import { formatBytes } from '@shelf/contract';
 import type { Registry } from '../registry/registry.js';
+import type { ApprovalTimeouts } from './approvalTimeouts.js';
 import type { InputValidator } from './inputValidator.js';
+import type { JobCallbacks } from '../notify/index.js';
 import { applyLimits, type MaxLimits } from './jobLimits.js';
 
 /** `POST /api/jobs` body. Unknown fields are refused so a typo (`input`) does not silently run defaults. */
@@ -16,6 +18,8 @@ export const EnqueueRequest = z
     itemId: z.string().min(1).max(128),
     version: z.string().min(1).max(128).default('latest'),
     inputs: z.record(z.string(), z.unknown()).default({}),
+    // A plain string: the notify URL policy answers a bad URL with 422 and the reason.
+    callbackUrl: z.string().min(1).max(2048).optional(),
   })
   .strict();
 export type EnqueueRequest = z.infer<typeof EnqueueRequest>;
@@ -30,9 +34,15 @@ export const runJobOptions: JobsOptions = {
   removeOnFail: { age: 7 * 24 * 60 * 60 },
 };
 
-export interface LaunchDeps {
+/** What queues a job for the workers. */
+export interface QueueDeps {
   records: JobRecords;
   queue: RunQueue;
+}
+
+export interface LaunchDeps extends QueueDeps {
+  /** The deadlines of jobs that wait for approval. */
+  timeouts: ApprovalTimeouts;
   registry: Registry;
   inputs: InputValidator;
   maxLimits: MaxLimits;
@@ -40,27 +50,45 @@ export interface LaunchDeps {
   allowedImages: string[];
   /** SHELF_MAX_JOB_INPUT_BYTES and SHELF_MAX_USER_INPUT_BYTES: what one job's inputs, and one user's stored jobs' inputs, may weigh. */
   inputQuota: { maxJobBytes: number; maxUserBytes: number };
+  /** Per-job callback URLs (SPEC §8); absent where notifications are not set up. */
+  callbacks?: JobCallbacks;
 }
 
-/** Validates a run request against the pinned version and queues it. */
-export async function enqueueJob(deps: LaunchDeps, request: EnqueueRequest, by: Principal): Promise<{ id: string }> {
+/** What a submission answers: the job, and whether it waits for approval instead of being queued. */
+export interface Launched {
+  id: string;
+  state: typeof JobState.QUEUED | typeof JobState.AWAITING_APPROVAL;
+  /** The key the job's callbackUrl deliveries are signed with; answered once. */
+  callbackSecret?: string;
+}
+
+/** Validates a run request against the pinned version and queues it, or holds it for approval when the item asks for one. */
+export async function enqueueJob(deps: LaunchDeps, request: EnqueueRequest, by: Principal): Promise<Launched> {
   const version = await deps.registry.getVersion(request.itemId, request.version);
   check(canRunItem(by, version.manifest));
   check(canUseImage(version.manifest.runtime.image, deps.allowedImages));
+  // Refused before anything is stored.
+  if (request.callbackUrl && !deps.callbacks) throw new BadRequestError('callbackUrl is not available on this Shelf');
+  if (request.callbackUrl) await deps.callbacks!.checkCallbackUrl(request.callbackUrl);
   const inputs = await deps.inputs.validate(version, request.inputs);
   const bytes = Buffer.byteLength(JSON.stringify(inputs));
   if (bytes > deps.inputQuota.maxJobBytes) {
     throw new PayloadTooLargeError(`the inputs weigh ${formatBytes(bytes)}; one job's inputs may weigh at most ${formatBytes(deps.inputQuota.maxJobBytes)} (SHELF_MAX_JOB_INPUT_BYTES) — pass large data as a URL or a file in the item`);
   }
-  return launch(deps, {
-    itemId: version.id,
-    itemName: version.manifest.name,
-    version: version.version,
-    digest: version.digest,
-    inputs,
-    limits: applyLimits(version.manifest, deps.maxLimits),
-    submittedBy: actorOf(by),
-  });
+  const launched = await launch(
+    deps,
+    {
+      itemId: version.id,
+      itemName: version.manifest.name,
+      version: version.version,
+      digest: version.digest,
+      inputs,
+      limits: applyLimits(version.manifest, deps.maxLimits),
+      submittedBy: actorOf(by),
+    },
+    version.manifest.approval,
+  );
+  return request.callbackUrl ? { ...launched, ...(await deps.callbacks!.registerCallback(launched.id, request.callbackUrl)) } : launched;
 }
 
 export function check(decision: Decision): void {
@@ -73,24 +101,30 @@ export function found<T>(job: T | undefined, id: string): T {
   return job;
 }
 
-/** A new run of a failed or cancelled job: same digest, inputs and limits. */
-export async function retryJob(deps: LaunchDeps, id: string, by: Principal): Promise<{ id: string }> {
+/** A new run of a failed, cancelled, rejected or expired job: same digest, inputs and limits (and approval asked again). */
+export async function retryJob(deps: LaunchDeps, id: string, by: Principal): Promise<Launched> {
   const old = found(await deps.records.detail(id), id);
   check(canActOnJob(by, old));
   // The item's access list may have changed since: a retry is a new run and asks again.
   const { manifest } = await deps.registry.getVersion(old.itemId, old.version);
   check(canRunItem(by, manifest));
   check(canUseImage(manifest.runtime.image, deps.allowedImages));
-  if (old.state !== JobState.FAILED && old.state !== JobState.CANCELLED) {
-    throw new ConflictError(`only a FAILED or CANCELLED job can be retried; job ${id} is ${old.state}`, { state: old.state });
+  if (!retryableStates.includes(old.state)) {
+    throw new ConflictError(`only a ${retryableStates.join(', ')} job can be retried; job ${id} is ${old.state}`, { state: old.state });
   }
   const { itemId, itemName, version, digest, inputs, limits } = old;
-  return launch(deps, { itemId, itemName, version, digest, inputs, limits, retryOf: id, submittedBy: actorOf(by) });
+  return launch(deps, { itemId, itemName, version, digest, inputs, limits, retryOf: id, submittedBy: actorOf(by) }, manifest.approval);
 }
 
-/** Stores the job first (the worker looks it up), then queues it; a queue failure fails the job. */
-async function launch(deps: LaunchDeps, job: NewJob): Promise<{ id: string }> {
-  const { id } = await deps.records.create(job, new Date(), deps.inputQuota.maxUserBytes).catch((err: unknown) => {
+/**
+ * Stores the job first (the worker looks it up), then queues it; a queue failure fails the job.
+ * A job that needs approval is stored with its policy frozen and waits: its timeout is
+ * scheduled instead, and it is queued once approved (decideJob).
+ */
+async function launch(deps: LaunchDeps, job: NewJob, approval: ApprovalPolicy | undefined): Promise<Launched> {
+  const now = new Date();
+  const frozen = approval ? freezeApproval(approval, now) : undefined;
+  const { id } = await deps.records.create({ ...job, approval: frozen }, now, deps.inputQuota.maxUserBytes).catch((err: unknown) => {
     if (!(err instanceof InputQuotaError)) throw err;
     const { usedBytes, limitBytes } = err;
     throw new QuotaExceededError(
@@ -98,12 +132,25 @@ async function launch(deps: LaunchDeps, job: NewJob): Promise<{ id: string }> {
       { quota: 'userInputs', limit: limitBytes },
     );
   });
-  const data: RunJobData = { jobId: id, itemId: job.itemId, version: job.version, digest: job.digest };
+  if (frozen) {
+    try {
+      await deps.timeouts.schedule(id, frozen.deadline);
+    } catch (err) {
+      await deps.records.failUnscheduled(id, `could not schedule the approval timeout: ${(err as Error).message}`);
+      throw new UnavailableError('the job queue is not reachable; try again shortly');
+    }
+    return { id, state: JobState.AWAITING_APPROVAL };
+  }
+  await queueRun(deps, { jobId: id, itemId: job.itemId, version: job.version, digest: job.digest });
+  return { id, state: JobState.QUEUED };
+}
+
+/** Hands a stored QUEUED job to the workers; when the queue cannot take it, the job fails (INFRA) and the caller gets 503. */
+export async function queueRun(deps: QueueDeps, data: RunJobData): Promise<void> {
   try {
-    await deps.queue.add('run', data, { ...runJobOptions, jobId: id });
+    await deps.queue.add('run', data, { ...runJobOptions, jobId: data.jobId });
   } catch (err) {
-    await deps.records.failUnqueued(id, `could not queue the job: ${(err as Error).message}`);
+    await deps.records.failUnqueued(data.jobId, `could not queue the job: ${(err as Error).message}`);
     throw new UnavailableError('the job queue is not reachable; try again shortly');
   }
-  return { id };
 }

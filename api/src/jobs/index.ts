@@ -1,22 +1,27 @@
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { QueueName, type JobDetail, type JobSummary, type LogLine, type RedisKeys, type RunJobData } from '@shelf/contract';
+import { QueueName, type JobDetailAnswer, type JobSummary, type LogLine, type RedisKeys, type RunJobData } from '@shelf/contract';
 import { JobRecords, type JobPage, type JobQuery } from '@shelf/records';
+import type { AuditLog } from '../auth/auditLog.js';
 import type { Logger } from '../logger.js';
 import { JobEvents } from '../live/jobEvents.js';
 import type { Registry } from '../registry/registry.js';
 import { cancelJob } from './cancelJob.js';
 import { canSeeJob } from '../auth/policy.js';
 import type { Principal } from '../auth/principal.js';
-import { check, enqueueJob, found, retryJob, type EnqueueRequest, type LaunchDeps, type RunQueue } from './enqueueJob.js';
+import { ApprovalTimeouts } from './approvalTimeouts.js';
+import { awaitingDecisionOf, decideJob, detailFor, expireJob, type DecisionRequest } from './decideJob.js';
+import { check, enqueueJob, found, retryJob, type EnqueueRequest, type LaunchDeps, type Launched, type RunQueue } from './enqueueJob.js';
 import { InputValidator } from './inputValidator.js';
 import type { MaxLimits } from './jobLimits.js';
 import { defaultAllowedImages } from '@shelf/contract';
 import { defaultInputQuota } from '../config.js';
+import type { JobCallbacks } from '../notify/index.js';
 
 export { registerJobMetrics } from './jobMetrics.js';
 export { workerReadiness } from './workerReadiness.js';
 export { EnqueueRequest } from './enqueueJob.js';
+export { DecisionRequest } from './decideJob.js';
 
 export interface JobServiceOptions {
   keys: RedisKeys;
@@ -26,16 +31,20 @@ export interface JobServiceOptions {
   maxLimits: MaxLimits;
   /** SHELF_MAX_JOB_INPUT_BYTES / SHELF_MAX_USER_INPUT_BYTES; the defaults when not given. */
   inputQuota?: { maxJobBytes: number; maxUserBytes: number };
+  /** Where a job's callbackUrl is checked and registered (the notify area); without it, callbackUrl is refused. */
+  callbacks?: JobCallbacks;
   /** SHELF_ALLOWED_IMAGES; the three runtime images when not given. */
   allowedImages?: string[];
   /** How many compiled input schemas to keep. */
   validatorCacheSize?: number;
+  /** Where the expiry of a request is recorded (actor `system`). */
+  audit?: Pick<AuditLog, 'record'>;
 }
 
 /**
  * The jobs feature wired together: the job records, the BullMQ run queue (sharing the API's Redis
- * connection) and the live event stream (its own subscriber connection). main.ts and the
- * tests build it the same way.
+ * connection), the live event stream (its own subscriber connection) and the approvals' timeouts,
+ * consumed in this process. main.ts and the tests build it the same way.
  */
 export async function createJobServices(redis: Redis, opts: JobServiceOptions) {
   const records = new JobRecords(redis, opts.keys, opts.registry);
@@ -43,27 +52,37 @@ export async function createJobServices(redis: Redis, opts: JobServiceOptions) {
   const queue: RunQueue = new Queue<RunJobData, unknown, 'run'>(QueueName.run, { connection: redis, prefix: opts.keys.bullPrefix });
   queue.on('error', (err) => opts.logger.warn({ err: err.message }, 'run queue problem'));
   const events = await JobEvents.start(redis, opts.keys, opts.logger);
+  const timeouts = new ApprovalTimeouts(redis, opts.keys, opts.logger);
+  const stopTimeouts = await timeouts.startConsumer((id) => expireJob({ records, audit: opts.audit, logger: opts.logger }, id));
+  // Every waiting job has its timeout, even one whose scheduling a crash interrupted (a no-op for the rest).
+  for (const { id, deadline } of await records.awaitingDeadlines()) await timeouts.schedule(id, deadline);
   const deps: LaunchDeps = {
     records,
     queue,
+    timeouts,
     registry: opts.registry,
     inputs: new InputValidator(opts.validatorCacheSize),
     maxLimits: opts.maxLimits,
     allowedImages: opts.allowedImages ?? [...defaultAllowedImages],
     inputQuota: opts.inputQuota ?? defaultInputQuota,
+    callbacks: opts.callbacks,
   };
   return {
     records,
     queue,
     events,
-    enqueue: (request: EnqueueRequest, by: Principal): Promise<{ id: string }> => enqueueJob(deps, request, by),
-    retry: (id: string, by: Principal): Promise<{ id: string }> => retryJob(deps, id, by),
+    enqueue: (request: EnqueueRequest, by: Principal): Promise<Launched> => enqueueJob(deps, request, by),
+    retry: (id: string, by: Principal): Promise<Launched> => retryJob(deps, id, by),
     cancel: (id: string, by: Principal): Promise<JobSummary> => cancelJob(deps, id, by),
-    /** The job, if `by` may see it. */
-    detail: async (id: string, by: Principal): Promise<JobDetail> => {
+    approve: (id: string, request: DecisionRequest, by: Principal): Promise<JobSummary> => decideJob(deps, id, 'approved', request, by),
+    reject: (id: string, request: DecisionRequest, by: Principal): Promise<JobSummary> => decideJob(deps, id, 'rejected', request, by),
+    /** Jobs awaiting `by`'s decision. */
+    awaitingDecision: (by: Principal): Promise<JobSummary[]> => awaitingDecisionOf(records, by),
+    /** The job, if `by` may see it, with what `by` may decide about it. */
+    detail: async (id: string, by: Principal): Promise<JobDetailAnswer> => {
       const job = found(await records.detail(id), id);
       check(canSeeJob(by, job));
-      return job;
+      return detailFor(records, job, by);
     },
     /** `GET /api/jobs/:id/logs?after=N`: the next page of lines and where to continue. */
     logs: async (id: string, after: number, pageSize: number, by: Principal): Promise<{ items: LogLine[]; next: number }> => {
@@ -75,6 +94,8 @@ export async function createJobServices(redis: Redis, opts: JobServiceOptions) {
     list: (query: JobQuery, by: Principal): Promise<JobPage> => records.list(by.role === 'admin' ? query : { ...query, submittedBy: by.id }),
     /** Stops listening; the shared Redis connection stays open for its owner to close. */
     close: async (): Promise<void> => {
+      await stopTimeouts();
+      await timeouts.close();
       await events.close();
       await queue.close();
     },

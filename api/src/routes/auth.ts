@@ -3,14 +3,14 @@ import { z } from 'zod';
 import { sessionCookieName, type AuthConfig } from '@shelf/contract';
 import type { AuthServices } from '../auth/index.js';
 import { allow, auditNote } from '../auth/httpGuards.js';
-import { toMe, type Principal } from '../auth/principal.js';
+import { toMe } from '../auth/principal.js';
 import { parseRequest } from './parse.js';
 import { NewUserFields } from './users.js';
 
 const LoginBody = z.object({ username: z.string().min(1).max(200), password: z.string().min(1).max(1024) }).strict();
 const SetupBody = NewUserFields.omit({ role: true }).extend({ token: z.string().min(1).max(200) }).strict();
 
-/** Sign-in, sign-out, first-start set-up and "who am I". */
+/** Sign-in, sign-out and first-start set-up ("who am I" is in me.ts). */
 export function authRoutes(auth: AuthServices): Router {
   const r = Router();
   const setCookie = (res: Response, value: string) =>
@@ -46,10 +46,6 @@ export function authRoutes(auth: AuthServices): Router {
     const signedIn = await auth.accounts.setup(token, user, req.ip ?? '');
     setCookie(res, signedIn.cookie);
     res.status(201).json(toMe({ ...signedIn.user, via: 'session' }));
-  });
-
-  r.get('/api/me', allow('viewer'), (req, res) => {
-    res.json(toMe(req.principal as Principal));
   });
 
   if (auth.oidc) r.use(auth.oidc.router(setCookie));

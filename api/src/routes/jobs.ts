@@ -1,7 +1,7 @@
 import { Router, type Request } from 'express';
 import { z } from 'zod';
-import { JobState } from '@shelf/contract';
-import { EnqueueRequest, type JobServices } from '../jobs/index.js';
+import { JobState, type JobSummary } from '@shelf/contract';
+import { DecisionRequest, EnqueueRequest, type JobServices } from '../jobs/index.js';
 import { allow, auditNote } from '../auth/httpGuards.js';
 import type { Principal } from '../auth/principal.js';
 import { parseRequest } from './parse.js';
@@ -24,6 +24,10 @@ const LogsQuery = z.object({
 /** The most log lines one `GET /api/jobs/:id/logs` answers; `next` continues from there. */
 const logPageSize = 5000;
 
+/** The audit record's words for a decision's effect. */
+const decided = (job: JobSummary) =>
+  job.state === JobState.AWAITING_APPROVAL ? `approved ${job.approval?.approved ?? 0} of ${job.approval?.minApprovals ?? 1}, waiting for more` : `now ${job.state}`;
+
 export function jobRoutes(deps: { jobs: JobServices }): Router {
   const { jobs } = deps;
   const r = Router();
@@ -31,9 +35,9 @@ export function jobRoutes(deps: { jobs: JobServices }): Router {
   r.post('/api/jobs', allow('runner', 'job.submit'), async (req, res) => {
     const request = parseRequest(EnqueueRequest, req.body);
     auditNote(res, { target: `${request.itemId}@${request.version}` });
-    const { id } = await jobs.enqueue(request, by(req));
-    auditNote(res, { target: `${request.itemId}@${request.version} ${id}` });
-    res.status(202).json({ id });
+    const { id, state, callbackSecret } = await jobs.enqueue(request, by(req));
+    auditNote(res, { target: `${request.itemId}@${request.version} ${id}`, ...(state === JobState.AWAITING_APPROVAL ? { detail: 'awaiting approval' } : {}) });
+    res.status(202).json({ id, ...(callbackSecret ? { callbackSecret } : {}) });
   });
 
   r.get('/api/jobs', allow('viewer'), async (req, res) => {
@@ -50,7 +54,22 @@ export function jobRoutes(deps: { jobs: JobServices }): Router {
   });
 
   r.post('/api/jobs/:id/retry', allow('runner', 'job.retry'), async (req, res) => {
-    res.status(202).json(await jobs.retry(req.params.id, by(req)));
+    const { id } = await jobs.retry(req.params.id, by(req));
+    res.status(202).json({ id });
+  });
+
+  r.post('/api/jobs/:id/approve', allow('runner', 'job.approve'), async (req, res) => {
+    const job = await jobs.approve(req.params.id, parseRequest(DecisionRequest, req.body ?? {}), by(req));
+    auditNote(res, { detail: decided(job) });
+    res.json(job);
+  });
+
+  r.post('/api/jobs/:id/reject', allow('runner', 'job.reject'), async (req, res) => {
+    res.json(await jobs.reject(req.params.id, parseRequest(DecisionRequest, req.body ?? {}), by(req)));
+  });
+
+  r.get('/api/approvals', allow('viewer'), async (req, res) => {
+    res.json({ items: await jobs.awaitingDecision(by(req)) });
   });
 
   r.post('/api/jobs/:id/cancel', allow('runner', 'job.cancel'), async (req, res) => {

@@ -15,6 +15,7 @@ import type { MaxLimits } from '../../src/jobs/jobLimits.js';
 import { attachJobsWebSocket, type JobsSocketOptions } from '../../src/live/wsGateway.js';
 import { createLogger } from '../../src/logger.js';
 import { createMetrics, type Metrics } from '../../src/metrics.js';
+import { createNotifyServices, type NotifyOptions, type NotifyServices } from '../../src/notify/index.js';
 import type { ReadinessCheck } from '../../src/routes/operations.js';
 import { createCatalogServices, type CatalogServices } from '../../src/services.js';
 import type { RuntimeRules } from '../../src/auth/policy.js';
@@ -51,6 +52,10 @@ export interface ShelfApiOptions {
   inputQuota?: { maxJobBytes: number; maxUserBytes: number };
   /** Bundle store quotas; the defaults otherwise. */
   storeQuota?: StoreQuotaLimits;
+  /** Webhooks, callbacks and mail, with these options; its event feed and consumer run in-process like in main.ts. */
+  notify?: Partial<Omit<NotifyOptions, 'keys' | 'logger' | 'audit' | 'users'>>;
+  /** Another API on the data of a stopped one (see `stop`): its Redis prefix. A fresh one otherwise. */
+  redisPrefix?: string;
 }
 
 export interface ShelfApi {
@@ -66,8 +71,12 @@ export interface ShelfApi {
   auth: AuthServices;
   jobs?: JobServices;
   git?: GitServices;
+  notify?: NotifyServices;
   metrics: Metrics;
   server: http.Server;
+  /** Stops serving and consuming like a process that exits, keeping its Redis data (not its files) for another API (`redisPrefix`). */
+  stop: () => Promise<void>;
+  /** Stops and deletes everything it stored. */
   close: () => Promise<void>;
 }
 
@@ -81,7 +90,7 @@ export async function startShelfApi(opts: ShelfApiOptions = {}): Promise<ShelfAp
   const bundlesDir = path.join(tmp, 'bundles');
   await mkdir(root, { recursive: true });
   const redis = new Redis(redisUrl);
-  const prefix = `test-${randomBytes(6).toString('hex')}`;
+  const prefix = opts.redisPrefix ?? `test-${randomBytes(6).toString('hex')}`;
   const logger = createLogger('silent');
   const metrics = createMetrics();
   const catalog = await createCatalogServices(redis, {
@@ -106,10 +115,12 @@ export async function startShelfApi(opts: ShelfApiOptions = {}): Promise<ShelfAp
     ...opts.auth,
   };
   const auth = await createAuthServices(redis, { keys: catalog.keys, settings, logger, createOidc: opts.createOidc });
-  const jobs = opts.jobs === false ? undefined : await createJobServices(redis, { keys: catalog.keys, registry: catalog.registry, logger, maxLimits: opts.maxLimits ?? defaultMaxLimits, allowedImages: opts.runtimeRules?.allowedImages, inputQuota: opts.inputQuota });
+  const notify = opts.notify ? await createNotifyServices(redis, { keys: catalog.keys, logger, audit: auth.audit, users: auth.users, publicUrl: settings.publicUrl, authKey: undefined, dataDir: settings.dataDir, allow: [], publications: catalog.publications, ...opts.notify }) : undefined;
+  const jobs = opts.jobs === false ? undefined : await createJobServices(redis, { keys: catalog.keys, registry: catalog.registry, logger, maxLimits: opts.maxLimits ?? defaultMaxLimits, allowedImages: opts.runtimeRules?.allowedImages, inputQuota: opts.inputQuota, audit: auth.audit, callbacks: notify });
   if (jobs) registerJobMetrics(metrics.registry, { ...jobs, logger });
   const git = opts.git ? createGitServices(redis, { ...catalog, logger, metrics, gitAllow: [], ...opts.git, bundlesDir }) : undefined;
   const stopConsumer = await git?.startConsumer();
+  const stopNotify = await notify?.start();
 
   const app = createApp({
     logger,
@@ -120,11 +131,25 @@ export async function startShelfApi(opts: ShelfApiOptions = {}): Promise<ShelfAp
     catalog,
     jobs,
     git: git ? { services: git, webhookSecret: opts.git?.webhookSecret } : undefined,
+    notify,
   });
   const server = http.createServer(app);
   const closeSocket = jobs ? attachJobsWebSocket(server, { events: jobs.events, logs: jobs.records, jobs: jobs.records, auth, logger, ...opts.socket }) : undefined;
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  let stopped = false;
+  const stop = async () => {
+    if (stopped) return;
+    stopped = true;
+    await closeSocket?.();
+    await jobs?.close();
+    await stopConsumer?.();
+    await git?.close();
+    await stopNotify?.();
+    await notify?.close();
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  };
   return {
     url,
     wsUrl: `${url.replace('http', 'ws')}/ws/jobs`,
@@ -137,15 +162,16 @@ export async function startShelfApi(opts: ShelfApiOptions = {}): Promise<ShelfAp
     auth,
     jobs,
     git,
+    notify,
     metrics,
     server,
+    stop: async () => {
+      await stop();
+      await redis.quit();
+      await rm(tmp, { recursive: true, force: true });
+    },
     close: async () => {
-      await closeSocket?.();
-      await jobs?.close();
-      await stopConsumer?.();
-      await git?.close();
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await stop();
       await deletePrefix(redis, prefix);
       await redis.quit();
       await rm(tmp, { recursive: true, force: true });

@@ -9,7 +9,7 @@ import type {
   ErrorCode,
   ImportRecord,
   ImportResult,
-  JobDetail,
+  JobDetailAnswer,
   JobState,
   JobSummary,
   LogLine,
@@ -230,9 +230,13 @@ export const api = {
     if (query.itemId) params.set('itemId', query.itemId);
     return request<JobsPage>('GET', `/api/jobs?${params}`, undefined, signal);
   },
-  job: (id: string, signal?: AbortSignal) => request<JobDetail>('GET', `/api/jobs/${enc(id)}`, undefined, signal),
+  job: (id: string, signal?: AbortSignal) => request<JobDetailAnswer>('GET', `/api/jobs/${enc(id)}`, undefined, signal),
   jobLogs: (id: string, after: number, signal?: AbortSignal) =>
     request<{ items: LogLine[]; next: number }>('GET', `/api/jobs/${enc(id)}/logs?after=${after}`, undefined, signal),
   retryJob: (id: string) => request<{ id: string }>('POST', `/api/jobs/${enc(id)}/retry`),
   cancelJob: (id: string) => request<JobSummary>('POST', `/api/jobs/${enc(id)}/cancel`),
+  approveJob: (id: string, comment: string) => request<JobSummary>('POST', `/api/jobs/${enc(id)}/approve`, comment ? { comment } : {}),
+  rejectJob: (id: string, comment: string) => request<JobSummary>('POST', `/api/jobs/${enc(id)}/reject`, comment ? { comment } : {}),
+  /** Jobs awaiting the signed-in user's decision, newest first. */
+  approvals: (signal?: AbortSignal) => request<{ items: JobSummary[] }>('GET', '/api/approvals', undefined, signal).then((r) => r.items),
 };

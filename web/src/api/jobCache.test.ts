@@ -60,4 +60,17 @@ describe('job events in the caches', () => {
     expect(client.getQueryData<JobsPage>(queryKeys.jobList(q()))!.items[0]!.progress.percent).toBe(40);
     expect(client.getQueryData<JobsPage>(queryKeys.jobList(q({ state: 'QUEUED' })))!.items[0]!.state).toBe('RUNNING');
   });
+
+  test('keep the approvals inbox current: a decided job leaves it, a new request refetches it', async () => {
+    const approval = { approvers: ['group:dba'], minApprovals: 1, timeout: '24h', deadline: '2025-01-02T00:00:00Z', approved: 0 };
+    const client = new QueryClient();
+    client.setQueryData(queryKeys.approvals(), [job('a', { state: 'AWAITING_APPROVAL', approval }), job('b', { state: 'AWAITING_APPROVAL', approval })]);
+    applyJobEvent(client, job('a', { state: 'QUEUED', approval: { ...approval, approved: 1 } }));
+    expect(client.getQueryData<JobSummary[]>(queryKeys.approvals())!.map((j) => j.id)).toEqual(['b']);
+    expect(client.getQueryState(queryKeys.approvals())!.isInvalidated).toBe(false);
+    applyJobEvent(client, job('c', { state: 'RUNNING' }));
+    expect(client.getQueryState(queryKeys.approvals())!.isInvalidated).toBe(false);
+    applyJobEvent(client, job('d', { state: 'AWAITING_APPROVAL', approval }));
+    expect(client.getQueryState(queryKeys.approvals())!.isInvalidated).toBe(true);
+  });
 });

@@ -1,4 +1,4 @@
-import type { JobDetail, JobSummary } from '@shelf/contract';
+import type { JobDetailAnswer, JobSummary } from '@shelf/contract';
 import type { QueryClient } from '@tanstack/react-query';
 import type { JobsPage, JobsQuery } from './client';
 import { queryKeys } from './queryKeys';
@@ -33,9 +33,9 @@ export function applyJobToPage(page: JobsPage, query: JobsQuery, job: JobSummary
 /** Puts a job summary from the WebSocket into every cached view of it, without refetching lists. */
 export function applyJobEvent(client: QueryClient, job: JobSummary): void {
   const detailKey = queryKeys.job(job.id);
-  const detail = client.getQueryData<JobDetail>(detailKey);
+  const detail = client.getQueryData<JobDetailAnswer>(detailKey);
   if (detail) {
-    client.setQueryData<JobDetail>(detailKey, { ...detail, ...job });
+    client.setQueryData<JobDetailAnswer>(detailKey, { ...detail, ...job });
     // Outputs and the exit code only come with the full record.
     if (detail.state !== job.state) void client.invalidateQueries({ queryKey: detailKey, exact: true });
   }
@@ -51,4 +51,21 @@ export function applyJobEvent(client: QueryClient, job: JobSummary): void {
   for (const query of stale) {
     void client.invalidateQueries({ queryKey: queryKeys.jobList(query), exact: true, refetchType: 'none' });
   }
+  applyToInbox(client, job);
+}
+
+/**
+ * The approvals inbox after a `job` event: a job that left AWAITING_APPROVAL leaves it at once; a
+ * new request, or another approver's decision, asks the server again, which alone knows whether
+ * the job awaits this user (events of jobs that do not need approval change nothing).
+ */
+function applyToInbox(client: QueryClient, job: JobSummary): void {
+  if (!job.approval) return;
+  const key = queryKeys.approvals();
+  if (job.state === 'AWAITING_APPROVAL') {
+    void client.invalidateQueries({ queryKey: key, exact: true });
+    return;
+  }
+  const inbox = client.getQueryData<JobSummary[]>(key);
+  if (inbox?.some((row) => row.id === job.id)) client.setQueryData(key, inbox.filter((row) => row.id !== job.id));
 }

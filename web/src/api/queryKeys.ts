@@ -22,4 +22,6 @@ export const queryKeys = {
   jobLists: () => ['jobs', 'list'] as const,
   jobList: (query: JobsQuery) => ['jobs', 'list', query] as const,
   job: (id: string) => ['jobs', 'detail', id] as const,
+  /** Under `jobs`, so a reconnect's refetch of job queries refreshes the inbox too. */
+  approvals: () => ['jobs', 'approvals'] as const,
 };

@@ -1,4 +1,4 @@
-import type { JobSummary } from '@shelf/contract';
+import type { JobState, JobSummary } from '@shelf/contract';
 
 const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'medium' });
 
@@ -27,6 +27,12 @@ export function jobDuration(job: Pick<JobSummary, 'startedAt' | 'finishedAt'>, n
   return end - Date.parse(job.startedAt);
 }
 
+
+/** A job state in words: AWAITING_APPROVAL → "Awaiting approval". */
+export function stateLabel(state: JobState): string {
+  const words = state.toLowerCase().replace(/_/g, ' ');
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
 
 /** Only http(s) URLs become links; anything else (javascript:, data:) stays text. */
 export function safeHttpUrl(value: unknown): string | null {

@@ -1,4 +1,4 @@
-import type { Descriptor, Source } from '@shelf/contract';
+import { defaultApprovalTimeout, type ApprovalPolicy, type Descriptor, type Source } from '@shelf/contract';
 import { useMutation, useQuery } from '@tanstack/react-query';
 import { useMemo } from 'react';
 import { Link, useNavigate, useParams, useSearchParams } from 'react-router-dom';
@@ -57,6 +57,17 @@ function RunFacts({ descriptor }: { descriptor: Descriptor }) {
         {descriptor.digest.slice(0, 16)}…
       </dd>
     </dl>
+  );
+}
+
+/** Before anyone fills the form: their job will wait for someone else's yes. */
+function ApprovalNote({ approval }: { approval: ApprovalPolicy }) {
+  const count = approval.minApprovals ?? 1;
+  return (
+    <p className="mb-4 rounded-md border border-violet-300 bg-violet-50 p-3 text-sm text-violet-950 dark:border-violet-800 dark:bg-violet-950 dark:text-violet-100" data-testid="needs-approval">
+      A job of this item waits for approval by {approval.approvers.join(', ')}
+      {count > 1 ? ` (${count} of them)` : ''} before it runs; the request expires after {approval.timeout ?? defaultApprovalTimeout}.
+    </p>
   );
 }
 
@@ -143,6 +154,7 @@ export default function ItemPage() {
             <h2 id="run-heading" className="mb-4 text-lg font-semibold">
               Run {descriptor.data.manifest.name}
             </h2>
+            {descriptor.data.manifest.approval && <ApprovalNote approval={descriptor.data.manifest.approval} />}
             {blocked && (
               <p id={blocked.describedBy} className="mb-4 rounded-md border border-amber-300 bg-amber-50 p-3 text-sm text-amber-950 dark:border-amber-800 dark:bg-amber-950 dark:text-amber-100">
                 {blocked.reason} You can still read the form and the README.

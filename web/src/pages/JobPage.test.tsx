@@ -1,12 +1,13 @@
 // @vitest-environment jsdom
-import type { JobDetail } from '@shelf/contract';
-import { act, screen, waitFor } from '@testing-library/react';
+import type { JobDetailAnswer } from '@shelf/contract';
+import { act, screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
 import { describe, expect, test } from 'vitest';
 import { FakeWebSocket } from '../test/fakeWebSocket';
-import { mockFetch, renderPage } from '../test/render';
+import { mockFetch, renderPage, userOf } from '../test/render';
 import JobPage from './JobPage';
 
-const detail = (over: Partial<JobDetail> = {}): JobDetail => ({
+const detail = (over: Partial<JobDetailAnswer> = {}): JobDetailAnswer => ({
   id: 'j1',
   itemId: 'csv-stats',
   itemName: 'CSV stats',
@@ -24,6 +25,9 @@ const detail = (over: Partial<JobDetail> = {}): JobDetail => ({
   exitCode: null,
   outputs: null,
   limits: { memoryBytes: 256 * 1024 * 1024, cpus: 0.5, pids: 128, timeoutSeconds: 300 },
+  approvals: [],
+  canDecide: { allowed: false, reason: 'this job needs no approval' },
+  previousRun: null,
   ...over,
 });
 
@@ -65,5 +69,66 @@ describe('JobPage', () => {
     expect(screen.getByText(/"a": "int"/)).toBeTruthy();
     expect(screen.queryByRole('button', { name: 'Cancel job j1' })).toBeNull();
     expect(document.querySelector('script')).toBeNull();
+  });
+
+  describe('a job that needs approval', () => {
+    const awaiting = (over: Partial<JobDetailAnswer> = {}) =>
+      detail({
+        state: 'AWAITING_APPROVAL',
+        startedAt: null,
+        progress: { percent: 0, message: '' },
+        retryOf: null,
+        inputs: { size: 'L', region: 'eu' },
+        approval: { approvers: ['group:dba'], minApprovals: 2, timeout: '24h', deadline: '2099-01-02T10:00:00Z', approved: 1 },
+        approvals: [{ by: { id: 'u-dina', username: 'dina' }, decision: 'approved', comment: 'fine by me', at: '2025-01-01T10:05:00Z' }],
+        previousRun: { id: 'f'.repeat(32), version: '1.0.0', createdAt: '2024-12-01T10:00:00Z', inputs: { size: 'S', region: 'eu' } },
+        ...over,
+      });
+
+    test('the requester sees whom it waits for, the deadline and what will run, and no decision buttons', async () => {
+      mockFetch({ 'GET /api/jobs/j1': () => ({ body: awaiting({ canDecide: { allowed: false, reason: 'you submitted this job: someone else must approve or reject it' } }) }) });
+      renderPage(<JobPage />, { route: '/jobs/j1', path: '/jobs/:id' });
+      expect((await screen.findByTestId('approval-status')).textContent).toBe('Waiting for approval by group:dba (1 of 2)');
+      const panel = screen.getByTestId('approval-panel');
+      expect(within(panel).getByText('csv-stats@1.0.0')).toBeTruthy();
+      expect(within(panel).getByText('b'.repeat(64))).toBeTruthy();
+      expect(within(panel).getByText('You submitted this job: someone else must approve or reject it.')).toBeTruthy();
+      expect(within(panel).queryByRole('button', { name: 'Approve' })).toBeNull();
+      expect(within(screen.getByTestId('approval-history')).getByText('fine by me')).toBeTruthy();
+      // Withdrawing the request is the requester's cancel.
+      expect(screen.getByRole('button', { name: 'Cancel job j1' })).toBeTruthy();
+    });
+
+    test('an approver sees the changes since the previous run and approves with a comment', async () => {
+      let current = awaiting({ submittedBy: { id: 'u-rita', username: 'rita' }, canDecide: { allowed: true } });
+      const calls = mockFetch({
+        'GET /api/jobs/j1': () => ({ body: current }),
+        'POST /api/jobs/j1/approve': () => {
+          current = { ...current, state: 'QUEUED', approval: { ...current.approval!, approved: 2 }, canDecide: { allowed: false, reason: 'you approved it already' } };
+          return { body: current };
+        },
+        'GET /api/approvals': () => ({ body: { items: [] } }),
+      });
+      renderPage(<JobPage />, { route: '/jobs/j1', path: '/jobs/:id', me: userOf('runner', { groups: ['dba'] }) });
+      const changes = await screen.findByTestId('input-changes');
+      expect(within(changes).getAllByRole('row').slice(1).map((r) => r.textContent)).toEqual(['sizeSL']);
+      const user = userEvent.setup();
+      await user.type(screen.getByLabelText(/^Comment/), 'ship it');
+      await user.click(screen.getByRole('button', { name: 'Approve' }));
+      await waitFor(() => expect(screen.getByTestId('job-state').getAttribute('data-state')).toBe('QUEUED'));
+      const post = calls.find((c) => c.init?.method === 'POST');
+      expect(post?.url).toBe('/api/jobs/j1/approve');
+      expect(JSON.parse(String(post?.init?.body))).toEqual({ comment: 'ship it' });
+      await waitFor(() => expect(screen.queryByRole('button', { name: 'Approve' })).toBeNull());
+      expect(screen.getByTestId('approval-status').textContent).toBe('2 of 2 approvals needed from group:dba.');
+    });
+
+    test('an expired request says so in its history', async () => {
+      mockFetch({ 'GET /api/jobs/j1': () => ({ body: awaiting({ state: 'EXPIRED', finishedAt: '2025-01-02T10:00:00Z', approvals: [], error: { code: 'EXPIRED', message: 'nobody approved it within 24h' } }) }) });
+      renderPage(<JobPage />, { route: '/jobs/j1', path: '/jobs/:id' });
+      const history = await screen.findByTestId('approval-history');
+      expect(history.textContent).toContain('nobody approved it within 24h');
+      expect(screen.getByRole('button', { name: 'Retry job j1' })).toBeTruthy();
+    });
   });
 });

@@ -4,6 +4,7 @@ import type { ReactNode } from 'react';
 import { Link, useNavigate, useParams } from 'react-router-dom';
 import { api } from '../api/client';
 import { queryKeys } from '../api/queryKeys';
+import { ApprovalPanel } from '../components/ApprovalPanel/ApprovalPanel';
 import { JobActions } from '../components/JobActions/JobActions';
 import { LogViewer } from '../components/LogViewer/LogViewer';
 import { OutputsView } from '../components/OutputsView/OutputsView';
@@ -126,6 +127,8 @@ export default function JobPage() {
           </div>
         )}
       </section>
+
+      <ApprovalPanel job={j} />
 
       <div className="mb-6 grid grid-cols-1 gap-6 lg:grid-cols-2">
         <Card title="Outputs">

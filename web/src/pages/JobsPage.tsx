@@ -10,6 +10,7 @@ import { ErrorMessage, Loading } from '../components/QueryState/QueryState';
 import { useDebouncedValue } from '../hooks/useDebouncedValue';
 import { useDocumentTitle } from '../hooks/useDocumentTitle';
 import { pageSizes, useJobsUrlState } from '../hooks/useJobsUrlState';
+import { stateLabel } from '../lib/format';
 
 export default function JobsPage() {
   useDocumentTitle('Jobs');
@@ -65,7 +66,7 @@ export default function JobsPage() {
             <option value="">All states</option>
             {jobStates.map((s) => (
               <option key={s} value={s}>
-                {s.charAt(0) + s.slice(1).toLowerCase()}
+                {stateLabel(s)}
               </option>
             ))}
           </select>

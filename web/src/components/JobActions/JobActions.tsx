@@ -1,4 +1,4 @@
-import type { JobState, JobSummary } from '@shelf/contract';
+import { retryableStates, type JobState, type JobSummary } from '@shelf/contract';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useId } from 'react';
 import { api } from '../../api/client';
@@ -8,8 +8,9 @@ import { useMe } from '../../hooks/useMe';
 import { canActOnJob } from '../../lib/permissions';
 import { errorText } from '../QueryState/QueryState';
 
-export const canRetry = (state: JobState) => state === 'FAILED' || state === 'CANCELLED';
-export const canCancel = (state: JobState) => state === 'QUEUED' || state === 'RUNNING';
+export const canRetry = (state: JobState) => retryableStates.includes(state);
+/** Cancelling a job awaiting approval withdraws the request. */
+export const canCancel = (state: JobState) => state === 'QUEUED' || state === 'RUNNING' || state === 'AWAITING_APPROVAL';
 
 interface Props {
   job: Pick<JobSummary, 'id' | 'state' | 'submittedBy'>;
@@ -17,7 +18,7 @@ interface Props {
   size?: 'sm' | 'md';
 }
 
-/** Retry (FAILED, CANCELLED) and cancel (QUEUED, RUNNING) for one job; disabled, with the reason, for whoever may not. */
+/** Retry (FAILED, CANCELLED, REJECTED, EXPIRED) and cancel (QUEUED, RUNNING, AWAITING_APPROVAL) for one job; disabled, with the reason, for whoever may not. */
 export function JobActions({ job, onRetried, size = 'md' }: Props) {
   const client = useQueryClient();
   const { data: me } = useMe();

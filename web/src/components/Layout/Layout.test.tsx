@@ -7,8 +7,8 @@ import { queryKeys } from '../../api/queryKeys';
 import { currentLocation, mockFetch, renderPage, userOf } from '../../test/render';
 import { Layout } from './Layout';
 
-function renderLayout(role: Role) {
-  mockFetch({ 'POST /api/auth/logout': () => ({ status: 204, body: null }) });
+function renderLayout(role: Role, approvals: unknown[] = []) {
+  mockFetch({ 'POST /api/auth/logout': () => ({ status: 204, body: null }), 'GET /api/approvals': () => ({ body: { items: approvals } }) });
   return renderPage(<Layout />, { route: '/jobs', path: '/jobs', me: userOf(role) });
 }
 
@@ -23,9 +23,9 @@ async function openUserMenu() {
 describe('Layout', () => {
   test.each<[Role, string[], string[]]>([
     ['viewer', ['Catalog', 'Jobs'], ['Settings and API tokens']],
-    ['runner', ['Catalog', 'Jobs'], ['Settings and API tokens']],
-    ['publisher', ['Catalog', 'Jobs', 'Import'], ['Settings and API tokens']],
-    ['admin', ['Catalog', 'Jobs', 'Import'], ['Settings and API tokens', 'Users', 'Audit log']],
+    ['runner', ['Catalog', 'Jobs', 'Approvals'], ['Settings and API tokens']],
+    ['publisher', ['Catalog', 'Jobs', 'Approvals', 'Import'], ['Settings and API tokens']],
+    ['admin', ['Catalog', 'Jobs', 'Approvals', 'Import'], ['Settings and API tokens', 'Users', 'Audit log']],
   ])('a %s sees the pages of their role', async (role, nav, account) => {
     renderLayout(role);
     expect(navLinks()).toEqual(nav);
@@ -37,6 +37,11 @@ describe('Layout', () => {
     const { menu } = await openUserMenu();
     expect(button.getAttribute('aria-expanded')).toBe('true');
     expect(within(menu).getAllByRole('link').map((a) => a.textContent)).toEqual(account);
+  });
+
+  test('counts the jobs awaiting the user’s decision next to Approvals', async () => {
+    renderLayout('runner', [{ id: 'j1' }, { id: 'j2' }]);
+    expect((await screen.findByTestId('approvals-count')).textContent).toBe('2 awaiting your decision');
   });
 
   test('Escape closes the user menu and returns focus to its button', async () => {

@@ -2,6 +2,7 @@ import type { Me } from '@shelf/contract';
 import { Suspense, useEffect, useRef } from 'react';
 import { NavLink, Outlet, useLocation } from 'react-router-dom';
 import { ApiError } from '../../api/client';
+import { useApprovals } from '../../hooks/useApprovals';
 import { useMe } from '../../hooks/useMe';
 import { can, type RoleAction } from '../../lib/permissions';
 import { ConnectionIndicator } from '../ConnectionIndicator/ConnectionIndicator';
@@ -12,8 +13,21 @@ import { UserMenu } from '../UserMenu/UserMenu';
 const nav: { to: string; label: string; end: boolean; needs?: RoleAction }[] = [
   { to: '/', label: 'Catalog', end: true },
   { to: '/jobs', label: 'Jobs', end: false },
+  // Approvers are runners at least: a viewer's decision would be refused.
+  { to: '/approvals', label: 'Approvals', end: false, needs: 'run' },
   { to: '/import', label: 'Import', end: false, needs: 'publish' },
 ];
+
+/** How many jobs await the user's decision, next to the Approvals link; nothing when none. */
+function ApprovalCount({ count }: { count: number }) {
+  if (!count) return null;
+  return (
+    <span data-testid="approvals-count" className="ml-1.5 inline-flex min-w-5 items-center justify-center rounded-full bg-violet-600 px-1.5 text-xs font-semibold text-white">
+      {count}
+      <span className="sr-only"> awaiting your decision</span>
+    </span>
+  );
+}
 
 function navClass({ isActive }: { isActive: boolean }): string {
   return `rounded-md px-2.5 py-1.5 text-sm font-medium ${
@@ -55,6 +69,7 @@ function Content({ me, user }: { me: ReturnType<typeof useMe>; user: Me | undefi
 }
 
 function MainNav({ me }: { me: Me }) {
+  const approvals = useApprovals({ enabled: can(me, 'run').allowed });
   return (
     <nav aria-label="Main" className="flex items-center gap-1">
       {nav
@@ -62,6 +77,7 @@ function MainNav({ me }: { me: Me }) {
         .map((link) => (
           <NavLink key={link.to} to={link.to} end={link.end} className={navClass}>
             {link.label}
+            {link.to === '/approvals' && <ApprovalCount count={approvals.data?.length ?? 0} />}
           </NavLink>
         ))}
     </nav>

@@ -4,6 +4,8 @@ const fills: Partial<Record<JobState, string>> = {
   SUCCEEDED: 'bg-green-600 dark:bg-green-500',
   FAILED: 'bg-red-600 dark:bg-red-500',
   CANCELLED: 'bg-amber-500',
+  REJECTED: 'bg-rose-500',
+  EXPIRED: 'bg-zinc-400',
 };
 
 /** A labelled progress bar (role progressbar), coloured by the job's state. */

@@ -1,0 +1,53 @@
+import type { PreviousRun } from '@shelf/contract';
+import { Link } from 'react-router-dom';
+import { formatDateTime } from '../../lib/format';
+import { diffInputs } from '../../lib/inputDiff';
+
+function Shown({ value }: { value: unknown }) {
+  if (value === undefined) return <span className="muted italic">not set</span>;
+  return <span className="font-mono text-xs break-all whitespace-pre-wrap">{typeof value === 'string' ? value : JSON.stringify(value)}</span>;
+}
+
+/** What differs from the submitter's previous run of the item: the question a reviewer asks first. */
+export function InputChanges({ inputs, previous, submitter }: { inputs: Record<string, unknown>; previous: PreviousRun | null; submitter: string }) {
+  if (!previous) return <p className="muted text-sm">This is {submitter}’s first run of this item: no earlier inputs to compare with.</p>;
+  const changes = diffInputs(previous.inputs, inputs);
+  const earlier = (
+    <>
+      {submitter}’s previous run (
+      <Link to={`/jobs/${encodeURIComponent(previous.id)}`} className="link font-mono text-xs">
+        {previous.id.slice(0, 12)}
+      </Link>
+      , @{previous.version}, {formatDateTime(previous.createdAt)})
+    </>
+  );
+  if (!changes.length) return <p className="text-sm">Same inputs as {earlier}.</p>;
+  return (
+    <div className="text-sm">
+      <p className="mb-2">Changed since {earlier}:</p>
+      <table className="w-full border-collapse text-left" data-testid="input-changes">
+        <caption className="sr-only">Inputs that changed since the previous run</caption>
+        <thead>
+          <tr className="border-b border-slate-200 text-xs text-slate-600 uppercase dark:border-slate-700 dark:text-slate-400">
+            <th scope="col" className="py-1 pr-3 font-semibold">Input</th>
+            <th scope="col" className="py-1 pr-3 font-semibold">Previous</th>
+            <th scope="col" className="py-1 font-semibold">Now</th>
+          </tr>
+        </thead>
+        <tbody>
+          {changes.map((c) => (
+            <tr key={c.field} className="border-b border-slate-100 align-top last:border-0 dark:border-slate-800">
+              <th scope="row" className="py-1 pr-3 font-mono text-xs font-semibold">{c.field}</th>
+              <td className="py-1 pr-3 text-red-800 dark:text-red-300">
+                <Shown value={c.before} />
+              </td>
+              <td className="py-1 text-green-800 dark:text-green-300">
+                <Shown value={c.after} />
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
