@@ -21,6 +21,7 @@ const JobPage = lazy(() => import('./pages/JobPage'));
 const SettingsPage = lazy(() => import('./pages/SettingsPage'));
 const UsersPage = lazy(() => import('./pages/UsersPage'));
 const AuditPage = lazy(() => import('./pages/AuditPage'));
+const WebhooksPage = lazy(() => import('./pages/WebhooksPage'));
 const ApprovalsPage = lazy(() => import('./pages/ApprovalsPage'));
 
 export function AppRoutes() {
@@ -50,6 +51,7 @@ export function AppRoutes() {
         <Route path="settings" element={<SettingsPage />} />
         <Route path="admin/users" element={<UsersPage />} />
         <Route path="admin/audit" element={<AuditPage />} />
+        <Route path="admin/webhooks" element={<WebhooksPage />} />
         <Route path="*" element={<NotFoundPage />} />
       </Route>
     </Routes>

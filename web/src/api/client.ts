@@ -4,6 +4,8 @@ import type {
   AuthConfig,
   CatalogItem,
   CreatedToken,
+  CreatedWebhook,
+  DeliveryAttempt,
   DescriptorAnswer,
   ErrorBody,
   ErrorCode,
@@ -14,11 +16,14 @@ import type {
   JobSummary,
   LogLine,
   Me,
+  NotifyEvent,
   Problem,
   Role,
   TokenInfo,
   UserInfo,
   VersionInfo,
+  WebhookFormat,
+  WebhookInfo,
 } from '@shelf/contract';
 
 /** An error answer of the Shelf API (or a network failure, code `NETWORK`). */
@@ -194,6 +199,12 @@ export const api = {
   createToken: (body: NewToken) => request<CreatedToken>('POST', '/api/tokens', body),
   revokeToken: (id: string) => request<null>('DELETE', `/api/tokens/${enc(id)}`),
 
+  webhooks: (signal?: AbortSignal) => request<{ items: WebhookInfo[] }>('GET', '/api/webhooks', undefined, signal).then((r) => r.items),
+  createWebhook: (body: { url: string; events: NotifyEvent[]; format: WebhookFormat }) => request<CreatedWebhook>('POST', '/api/webhooks', body),
+  deleteWebhook: (id: string) => request<null>('DELETE', `/api/webhooks/${enc(id)}`),
+  deliveries: (id: string, signal?: AbortSignal) =>
+    request<{ items: DeliveryAttempt[] }>('GET', `/api/webhooks/${enc(id)}/deliveries`, undefined, signal).then((r) => r.items),
+  redeliver: (id: string, delivery: string) => request<unknown>('POST', `/api/webhooks/${enc(id)}/deliveries/${enc(delivery)}/redeliver`),
   users: (signal?: AbortSignal) => request<{ items: UserInfo[] }>('GET', '/api/users', undefined, signal).then((r) => r.items),
   createUser: (body: NewUser) => request<Pick<UserInfo, 'id' | 'username' | 'role'>>('POST', '/api/users', body),
   updateUser: (id: string, change: UserChange) => request<UserInfo>('PATCH', `/api/users/${enc(id)}`, change),

@@ -7,6 +7,8 @@ export const queryKeys = {
   me: () => ['me'] as const,
   tokens: () => ['tokens'] as const,
   users: () => ['users'] as const,
+  webhooks: () => ['webhooks'] as const,
+  deliveries: (webhookId: string) => ['webhooks', webhookId, 'deliveries'] as const,
   audit: (query: AuditQuery) => ['audit', query] as const,
 
   catalog: () => ['catalog'] as const,

@@ -102,6 +102,11 @@ export function UserMenu({ me }: { me: Me }) {
                     Audit log
                   </Link>
                 </li>
+                <li>
+                  <Link to="/admin/webhooks" className={item}>
+                    Webhooks
+                  </Link>
+                </li>
               </>
             )}
           </ul>
