@@ -1,62 +1,15 @@
-import type { CreatedToken, Role } from '@shelf/contract';
+import type { Role } from '@shelf/contract';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { useEffect, useRef, useState, type FormEvent } from 'react';
+import { useState, type FormEvent } from 'react';
 import { api } from '../../api/client';
 import { queryKeys } from '../../api/queryKeys';
 import { fieldErrors } from '../../lib/fieldErrors';
 import { assignableRoles } from '../../lib/permissions';
 import { ErrorMessage } from '../QueryState/QueryState';
+import { SecretOnce } from '../SecretOnce/SecretOnce';
 import { TextField } from '../TextField/TextField';
 
 const defaultDays = 90;
-
-/** The secret of a token just created: the only time anyone sees it. */
-function NewSecret({ token, onDone }: { token: CreatedToken; onDone: () => void }) {
-  const heading = useRef<HTMLHeadingElement>(null);
-  const [copied, setCopied] = useState<'yes' | 'failed' | undefined>();
-  useEffect(() => heading.current?.focus(), []);
-  const copy = () =>
-    navigator.clipboard.writeText(token.token).then(
-      () => setCopied('yes'),
-      () => setCopied('failed'),
-    );
-  return (
-    <section
-      aria-labelledby="new-token-heading"
-      className="rounded-md border border-green-300 bg-green-50 p-4 text-sm text-green-950 dark:border-green-800 dark:bg-green-950 dark:text-green-100"
-    >
-      <h3 id="new-token-heading" ref={heading} tabIndex={-1} className="font-semibold focus:outline-none">
-        Token {token.name} created
-      </h3>
-      <p className="mt-1 font-medium">Copy it now: it will not be shown again. Shelf keeps only a hash of it.</p>
-      <label htmlFor="new-token-secret" className="sr-only">
-        The new token
-      </label>
-      <div className="mt-3 flex flex-wrap items-center gap-2">
-        <input
-          id="new-token-secret"
-          readOnly
-          value={token.token}
-          onFocus={(e) => e.target.select()}
-          className="input min-w-0 flex-1 font-mono text-xs"
-          data-testid="new-token-secret"
-        />
-        <button type="button" className="btn-secondary" onClick={() => void copy()}>
-          Copy
-        </button>
-      </div>
-      <p role="status" className="mt-1 min-h-4 text-xs">
-        {copied === 'yes' ? 'Copied to the clipboard.' : copied === 'failed' ? 'Could not copy; select the text and copy it yourself.' : ''}
-      </p>
-      <p className="mt-2 text-xs">
-        Send it as <span className="font-mono">Authorization: Bearer &lt;token&gt;</span>.
-      </p>
-      <button type="button" className="btn-primary mt-3" onClick={onDone}>
-        I have copied it
-      </button>
-    </section>
-  );
-}
 
 /** Creates an API token with at most the creator's role; the answer carries the secret once. */
 export function CreateToken({ myRole }: { myRole: Role }) {
@@ -76,7 +29,21 @@ export function CreateToken({ myRole }: { myRole: Role }) {
   });
   const errors = fieldErrors(create.error);
 
-  if (create.data) return <NewSecret token={create.data} onDone={() => create.reset()} />;
+  if (create.data) {
+    return (
+      <SecretOnce
+        id="new-token"
+        heading={`Token ${create.data.name} created`}
+        warning="Copy it now: it will not be shown again. Shelf keeps only a hash of it."
+        label="The new token"
+        secret={create.data.token}
+        testId="new-token-secret"
+        onDone={() => create.reset()}
+      >
+        Send it as <span className="font-mono">Authorization: Bearer &lt;token&gt;</span>.
+      </SecretOnce>
+    );
+  }
 
   const submit = (e: FormEvent) => {
     e.preventDefault();

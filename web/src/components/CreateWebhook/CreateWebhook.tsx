@@ -1,38 +1,12 @@
-import { notifyEvents, webhookFormats, type CreatedWebhook, type NotifyEvent, type WebhookFormat } from '@shelf/contract';
+import { notifyEvents, webhookFormats, type NotifyEvent, type WebhookFormat } from '@shelf/contract';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { useEffect, useRef, useState, type FormEvent } from 'react';
+import { useState, type FormEvent } from 'react';
 import { api } from '../../api/client';
 import { queryKeys } from '../../api/queryKeys';
 import { fieldErrors } from '../../lib/fieldErrors';
 import { ErrorMessage } from '../QueryState/QueryState';
+import { SecretOnce } from '../SecretOnce/SecretOnce';
 import { TextField } from '../TextField/TextField';
-
-/** The signing secret of a webhook just created: the only time anyone sees it. */
-function NewSecret({ hook, onDone }: { hook: CreatedWebhook; onDone: () => void }) {
-  const heading = useRef<HTMLHeadingElement>(null);
-  useEffect(() => heading.current?.focus(), []);
-  return (
-    <section
-      aria-labelledby="new-webhook-heading"
-      className="rounded-md border border-green-300 bg-green-50 p-4 text-sm text-green-950 dark:border-green-800 dark:bg-green-950 dark:text-green-100"
-    >
-      <h3 id="new-webhook-heading" ref={heading} tabIndex={-1} className="font-semibold focus:outline-none">
-        Webhook to {hook.url} created
-      </h3>
-      <p className="mt-1 font-medium">Copy its signing secret now: it will not be shown again.</p>
-      <label htmlFor="new-webhook-secret" className="sr-only">
-        The signing secret
-      </label>
-      <input id="new-webhook-secret" readOnly value={hook.secret} onFocus={(e) => e.target.select()} className="input mt-3 w-full font-mono text-xs" data-testid="new-webhook-secret" />
-      <p className="mt-2 text-xs">
-        Each delivery carries <span className="font-mono">X-Shelf-Signature-256: sha256=&lt;HMAC-SHA256 of the body with this secret&gt;</span>.
-      </p>
-      <button type="button" className="btn-primary mt-3" onClick={onDone}>
-        I have copied it
-      </button>
-    </section>
-  );
-}
 
 /** Registers a webhook: where to, which events, which body; the answer shows the secret once. */
 export function CreateWebhook() {
@@ -50,7 +24,21 @@ export function CreateWebhook() {
     },
   });
   const errors = fieldErrors(create.error);
-  if (create.data) return <NewSecret hook={create.data} onDone={() => create.reset()} />;
+  if (create.data) {
+    return (
+      <SecretOnce
+        id="new-webhook"
+        heading={`Webhook to ${create.data.url} created`}
+        warning="Copy its signing secret now: it will not be shown again."
+        label="The signing secret"
+        secret={create.data.secret}
+        testId="new-webhook-secret"
+        onDone={() => create.reset()}
+      >
+        Each delivery carries <span className="font-mono">X-Shelf-Signature-256: sha256=&lt;HMAC-SHA256 of the body with this secret&gt;</span>.
+      </SecretOnce>
+    );
+  }
 
   const toggle = (event: NotifyEvent) => setEvents((now) => (now.includes(event) ? now.filter((e) => e !== event) : [...now, event]));
   const submit = (e: FormEvent) => {
