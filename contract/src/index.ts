@@ -15,3 +15,4 @@ export * from './format.js';
 export * from './envConfig.js';
 export * from './notify.js';
 export * from './runtimeImages.js';
+export * from './secrets.js';

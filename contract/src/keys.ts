@@ -47,6 +47,10 @@ export function redisKeys(prefix = 'shelf') {
     jobApprovals: (jobId: string) => `${prefix}:job:${jobId}:approvals`,
     /** sorted set of job ids by creation time: jobs awaiting approval that name this principal (see principalIndexName). */
     jobsAwaiting: (principal: string) => `${prefix}:jobs:awaiting:${principal}`,
+    /** string: the job's secret inputs, sealed (SecretBox, context `job:<id>`) as JSON {pointer: value}; kept apart from the job hash. */
+    jobSecrets: (jobId: string) => `${prefix}:job:${jobId}:secrets`,
+    /** hash: secret name → JSON named secret record, its value sealed (context `secret:<name>`). */
+    secrets: `${prefix}:secrets`,
     /** list of JSON LogLine. */
     jobLog: (jobId: string) => `${prefix}:job:${jobId}:log`,
     /** string: the log's byte count, for the cap. */

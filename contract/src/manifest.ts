@@ -1,5 +1,6 @@
 import { approvalManifestSchema, type ApprovalPolicy } from './approval.js';
 import { principalPattern } from './auth.js';
+import { secretNamePattern } from './secrets.js';
 
 /** The JSON Schema of `manifest.yaml` / `manifest.json`, served at `GET /api/schemas/manifest.json`. */
 export const manifestSchema = {
@@ -87,6 +88,13 @@ export const manifestSchema = {
       },
     },
     approval: approvalManifestSchema,
+    secrets: {
+      type: 'array',
+      maxItems: 20,
+      uniqueItems: true,
+      items: { type: 'string', pattern: secretNamePattern },
+      description: 'Named secrets the job reads as files /run/secrets/NAME. An admin creates each one and names the items that may use it.',
+    },
   },
 } as const;
 
@@ -104,6 +112,7 @@ export interface Manifest {
   network?: 'none' | 'egress';
   access?: { run?: string[] };
   approval?: ApprovalPolicy;
+  secrets?: string[];
 }
 
 /** The file names Shelf looks for in an item folder. */

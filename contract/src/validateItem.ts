@@ -5,6 +5,7 @@ import { maxApprovalTimeoutSeconds, parseApprovalTimeout } from './approval.js';
 import type { Problem } from './errors.js';
 import { ItemFiles, manifestSchema, type Manifest } from './manifest.js';
 import { ajvProblem, compileInputSchema } from './schemaCompiler.js';
+import { secretSchemaProblems } from './secrets.js';
 
 /** The text of an item's files, as read from a folder or a bundle. */
 export interface ItemTexts {
@@ -97,6 +98,7 @@ export function validateItem(texts: ItemTexts, opts: { tagVersion?: string } = {
     if (schema !== undefined) {
       const compiled = compileInputSchema(schema);
       if (!compiled.ok) for (const p of compiled.problems) problems.push({ file: ItemFiles.schema, ...p });
+      for (const p of secretSchemaProblems(schema)) problems.push({ file: ItemFiles.schema, ...p });
     }
   }
 
