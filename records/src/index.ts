@@ -7,3 +7,6 @@ export type { NewJob } from './jobLayout.js';
 export type { DecideReply } from './approvalStorage.js';
 export type { JobPage, JobQuery } from './listJobs.js';
 export { startJobRetention, type RetentionOptions } from './pruneJobs.js';
+export { SecretBox, SecretsKeyError, parseSecretsKey, type SecretsKeySource } from './secrets/secretBox.js';
+export { NamedSecrets, describeRefused, type NewSecret, type RefusedSecret, type SecretChange } from './secrets/namedSecrets.js';
+export type { SecretInputs } from './secrets/secretInputs.js';

@@ -18,6 +18,8 @@ import { JobStorage } from './jobStorage.js';
 import { listJobs, type JobPage, type JobQuery } from './listJobs.js';
 import { pruneJobs } from './pruneJobs.js';
 import type { RegistryReader } from './registryReader.js';
+import type { SecretBox } from './secrets/secretBox.js';
+import { openSecretInputs, sealSecretInputs, type SecretInputs } from './secrets/secretInputs.js';
 
 /**
  * The job records as the API uses them: submit, cancel, read, list and prune. Every change is
@@ -33,6 +35,8 @@ export class JobRecords {
     keys: RedisKeys,
     /** Search matches item names through the registry's own reader (cached per catalog generation). */
     private readonly registry: Pick<RegistryReader, 'itemNames'>,
+    /** Seals secret inputs at rest; without it a job with secret inputs is refused. */
+    private readonly box?: SecretBox,
   ) {
     this.storage = new JobStorage(redis, keys);
     this.approvals = new ApprovalStorage(redis, keys);
@@ -51,8 +55,14 @@ export class JobRecords {
    * its approvers' inboxes) when it carries an approval policy.
    * `maxUserInputBytes`: the most bytes of inputs the submitter's stored jobs may hold (0: no limit); past it, InputQuotaError.
    */
-  create(job: NewJob, now = new Date(), maxUserInputBytes = 0): Promise<JobSummary> {
-    return this.storage.create(newJobHash(newJobId(), job, now), maxUserInputBytes);
+  async create(job: NewJob, now = new Date(), maxUserInputBytes = 0, secretInputs?: SecretInputs): Promise<JobSummary> {
+    const id = newJobId();
+    return this.storage.create(newJobHash(id, job, now), maxUserInputBytes, sealSecretInputs(this.box, id, secretInputs));
+  }
+
+  /** The job's secret inputs in clear, for a retry to seal again for the new job; {} when it has none. */
+  async secretInputs(id: string): Promise<SecretInputs> {
+    return openSecretInputs(this.box, id, await this.storage.sealedSecrets(id));
   }
 
   /**

@@ -50,7 +50,7 @@ end
  * ARGV[1] events channel · ARGV[2] id · ARGV[3] creation time in ms · ARGV[4] item id · ARGV[5] state ·
  * ARGV[6..8] the per-item-and-state layout · ARGV[9] the submitter's id · ARGV[10] the inputs' bytes ·
  * ARGV[11] the most input bytes one user's jobs may hold (0: no limit) · ARGV[12] the approval inbox
- * prefix · ARGV[13..] field, value pairs
+ * prefix · KEYS[9] the job's sealed secret inputs · ARGV[13] them ('' for none) · ARGV[14..] field, value pairs
  * Answers the summary, or {bytes already used} when the quota refuses (nothing written).
  */
 export const createJobLua = String.raw`${prelude}${itemStateIndex}
@@ -61,7 +61,8 @@ if ARGV[9] ~= '' then
   redis.call('HINCRBY', KEYS[8], ARGV[9], bytes)
   redis.call('HSET', KEYS[1], 'inputBytes', bytes)
 end
-redis.call('HSET', KEYS[1], unpack(ARGV, 13))
+redis.call('HSET', KEYS[1], unpack(ARGV, 14))
+if ARGV[13] ~= '' then redis.call('SET', KEYS[9], ARGV[13]) end
 for i = 2, 5 do redis.call('ZADD', KEYS[i], ARGV[3], ARGV[2]) end
 local inboxes = redis.call('HGET', KEYS[1], 'approverIndex')
 if inboxes then
@@ -204,7 +205,7 @@ return answer
  * one step, so a queued or running job is never removed whatever happens meanwhile.
  * KEYS[1] job hash · KEYS[2] log · KEYS[3] log byte count · KEYS[4] all jobs · KEYS[5] id index ·
  * KEYS[6] job id → item id · KEYS[7] input bytes by user · KEYS[8] approval decisions ·
- * ARGV[1] per-state index prefix · ARGV[2] per-user index prefix · ARGV[3] the job id ·
+ * KEYS[9] sealed secret inputs · ARGV[1] per-state index prefix · ARGV[2] per-user index prefix · ARGV[3] the job id ·
  * ARGV[4] the index the id was found in (cleans an index entry whose hash is gone) ·
  * ARGV[5..7] the per-item-and-state layout (ARGV[5] is the per-item index prefix)
  * Answers 1 when deleted, 2 when only a stale index entry was removed, 0 when kept.
@@ -217,11 +218,12 @@ if not state then
   redis.call('ZREM', ARGV[4], ARGV[3])
   redis.call('ZREM', KEYS[4], ARGV[3])
   redis.call('ZREM', KEYS[5], ARGV[3])
+  redis.call('DEL', KEYS[9])
   return 2
 end
 local finished = {SUCCEEDED = true, FAILED = true, CANCELLED = true, REJECTED = true, EXPIRED = true}
 if not finished[state] then return 0 end
-redis.call('DEL', KEYS[1], KEYS[2], KEYS[3], KEYS[8])
+redis.call('DEL', KEYS[1], KEYS[2], KEYS[3], KEYS[8], KEYS[9])
 redis.call('HDEL', KEYS[6], ARGV[3])
 redis.call('ZREM', KEYS[4], ARGV[3])
 redis.call('ZREM', KEYS[5], ARGV[3])

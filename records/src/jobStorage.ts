@@ -83,7 +83,7 @@ export class JobStorage {
   ) {
     this.tuning = { ...defaultTuning, ...tuning };
     this.itemStateLayout = itemStateLayout(keys);
-    redis.defineCommand('shelfJobCreate', { numberOfKeys: 8, lua: createJobLua });
+    redis.defineCommand('shelfJobCreate', { numberOfKeys: 9, lua: createJobLua });
     redis.defineCommand('shelfJobTransition', { numberOfKeys: 1, lua: transitionJobLua });
     redis.defineCommand('shelfJobProgress', { numberOfKeys: 1, lua: setProgressLua });
     redis.defineCommand('shelfJobContainerStart', { numberOfKeys: 1, lua: containerStartLua });
@@ -91,13 +91,17 @@ export class JobStorage {
     redis.defineCommand('shelfJobSummaries', { lua: summariesLua });
     redis.defineCommand('shelfJobDetail', { numberOfKeys: 2, lua: detailLua });
     redis.defineCommand('shelfJobPage', { lua: pageJobsLua });
-    redis.defineCommand('shelfJobDeleteFinished', { numberOfKeys: 8, lua: deleteFinishedJobLua });
+    redis.defineCommand('shelfJobDeleteFinished', { numberOfKeys: 9, lua: deleteFinishedJobLua });
     redis.defineCommand('shelfJobIndexItemState', { lua: indexItemStateLua });
     this.scripts = redis as unknown as Scripts;
   }
 
-  /** Stores a new job (and lists it in its approvers' inboxes); throws InputQuotaError when its inputs would pass the submitter's `maxUserInputBytes` (0: no limit). */
-  async create(hash: JobHash, maxUserInputBytes = 0): Promise<JobSummary> {
+  /**
+   * Stores a new job (and lists it in its approvers' inboxes), with its sealed secret inputs
+   * (`''`: none) under their own key; throws InputQuotaError when its inputs would pass the
+   * submitter's `maxUserInputBytes` (0: no limit).
+   */
+  async create(hash: JobHash, maxUserInputBytes = 0, sealedSecrets = ''): Promise<JobSummary> {
     const { keys } = this;
     // In createJobLua's order: the indexes scored by creation time, the id index, the items of jobs, the inputs quota.
     const indexes = [keys.jobsAll, keys.jobsByState(hash.state), keys.jobsByItem(hash.itemId), keys.jobsByUser(hash.submittedById), keys.jobIds, keys.jobItems, keys.jobInputBytesByUser];
@@ -106,6 +110,7 @@ export class JobStorage {
     const reply = await this.scripts.shelfJobCreate(
       keys.job(hash.id),
       ...indexes,
+      keys.jobSecrets(hash.id),
       keys.jobEventsChannel,
       hash.id,
       hash.createdMs,
@@ -116,6 +121,7 @@ export class JobStorage {
       bytes,
       maxUserInputBytes,
       keys.jobsAwaiting(''),
+      sealedSecrets,
       ...pairs,
     );
     if (Array.isArray(reply)) throw new InputQuotaError(reply[0], bytes, maxUserInputBytes);
@@ -173,6 +179,11 @@ export class JobStorage {
     if (!reply) return undefined;
     const [summary, ...rest] = reply;
     return toJobDetail(JSON.parse(summary!) as JobSummary, rest);
+  }
+
+  /** The job's sealed secret inputs; null when it has none. */
+  sealedSecrets(id: string): Promise<string | null> {
+    return this.redis.get(this.keys.jobSecrets(id));
   }
 
   async field(id: string, name: keyof JobHash): Promise<string | null> {
@@ -253,6 +264,7 @@ export class JobStorage {
         keys.jobItems,
         keys.jobInputBytesByUser,
         keys.jobApprovals(id),
+        keys.jobSecrets(id),
         keys.jobsByStatePrefix,
         keys.jobsByUser(''),
         id,

@@ -2,6 +2,8 @@ import type { Redis } from 'ioredis';
 import { JobErrorCode, JobState, type JobError, type JobProgress, type JobSummary, type RedisKeys } from '@shelf/contract';
 import type { JobHash } from './jobLayout.js';
 import { JobStorage } from './jobStorage.js';
+import type { SecretBox } from './secrets/secretBox.js';
+import { openSecretInputs, type SecretInputs } from './secrets/secretInputs.js';
 
 /** How a run ended for the user. */
 export type RunOutcome =
@@ -36,8 +38,18 @@ const json = (value: unknown) => JSON.stringify(value);
 export class RunRecorder {
   private readonly storage: JobStorage;
 
-  constructor(redis: Redis, keys: RedisKeys) {
+  constructor(
+    redis: Redis,
+    keys: RedisKeys,
+    /** Opens the secret inputs; a worker without the key fails the jobs that have some. */
+    private readonly box?: SecretBox,
+  ) {
     this.storage = new JobStorage(redis, keys);
+  }
+
+  /** The job's secret inputs in clear, by JSON pointer ({} when it has none); throws SecretsKeyError when they do not open. */
+  async secretInputs(jobId: string): Promise<SecretInputs> {
+    return openSecretInputs(this.box, jobId, await this.storage.sealedSecrets(jobId));
   }
 
   /** QUEUED → RUNNING; null when the job is no longer QUEUED (cancelled, or gone). */
