@@ -25,6 +25,8 @@ import { schemaRoutes } from './routes/schemas.js';
 import { tokenRoutes } from './routes/tokens.js';
 import { userRoutes } from './routes/users.js';
 import { webhookRoutes } from './routes/webhooks.js';
+import { secretRoutes } from './routes/secrets.js';
+import type { SecretServices } from './secrets/index.js';
 import type { CatalogServices } from './services.js';
 import { ValidatorModules } from './validators/validatorModules.js';
 
@@ -42,6 +44,8 @@ export interface AppDeps {
   git?: { services: GitServices; webhookSecret: string | undefined };
   /** Webhooks, callbacks and mail; absent in tests that do not need them. */
   notify?: NotifyServices;
+  /** Named secrets (admin). */
+  secrets: SecretServices;
 }
 
 /** Builds the HTTP app without listening, so tests drive it directly. */
@@ -103,6 +107,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(bundleRoutes(deps.catalog));
   if (deps.jobs) app.use(jobRoutes({ jobs: deps.jobs }));
   if (deps.notify) app.use(webhookRoutes(deps.notify));
+  app.use(secretRoutes(deps.secrets));
   if (deps.git) app.use(gitRoutes({ gitImports: deps.git.services.imports, webhookSecret: deps.git.webhookSecret }));
   app.use('/api', (req) => {
     throw new NotFoundError('route', `${req.method} ${req.originalUrl}`);

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { ConfigError, defaultAllowedImages, MemoryQuantity, parseEnv } from '@shelf/contract';
 import { parseRoleMap, type AuthSettings } from './auth/authSettings.js';
 import { defaultStoreQuota } from './imports/storeQuota.js';
+import { parseSecretsKey } from '@shelf/records';
 
 /** The project root: relative settings resolve against it, whatever the working directory. */
 export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -64,6 +65,10 @@ const Env = z.object({
   SHELF_OIDC_ROLES: z.string().default(''),
   SHELF_NOTIFY_ALLOW: csv.default([]),
   SHELF_SMTP_URL: z.preprocess((v) => (v === '' ? undefined : v), z.url({ protocol: /^smtps?$/ }).optional()),
+  SHELF_SECRETS_KEY: z.preprocess((v) => (v === '' ? undefined : v), z.string().optional()).superRefine((v, ctx) => {
+    const parsed = v === undefined ? undefined : parseSecretsKey(v);
+    if (parsed && 'problem' in parsed) ctx.addIssue({ code: 'custom', message: parsed.problem });
+  }),
   SHELF_MAIL_FROM: z.preprocess((v) => (v === '' ? undefined : v), z.string().min(3).max(320).optional()),
 });
 
@@ -102,6 +107,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     runtimeRules: { allowedImages: e.SHELF_ALLOWED_IMAGES, egressPublishers: e.SHELF_EGRESS_PUBLISHERS },
     auth: authSettings(e),
     notify: notifySettings(e),
+    /** Seals secret inputs and named secrets at rest; else `<SHELF_DATA_DIR>/secrets.key`, made on first start. */
+    secretsKey: e.SHELF_SECRETS_KEY,
   };
 }
 

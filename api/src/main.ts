@@ -11,6 +11,8 @@ import { attachJobsWebSocket } from './live/wsGateway.js';
 import { createLogger } from './logger.js';
 import { createMetrics } from './metrics.js';
 import { createNotifyServices } from './notify/index.js';
+import { createSecretServices } from './secrets/index.js';
+import { seedExampleSecrets } from './secrets/exampleSecrets.js';
 import { reindex } from './registry/reindex.js';
 import { createAuthServices } from './auth/index.js';
 import { createOidcLogin } from './auth/oidcLogin.js';
@@ -44,7 +46,9 @@ async function main() {
   const auth = await createAuthServices(redis, { keys: services.keys, settings: config.auth, logger, createOidc: (deps) => createOidcLogin(config.auth.oidc!, deps) });
   const notify = await createNotifyServices(redis, { ...config.notify, keys: services.keys, logger, audit: auth.audit, users: auth.users, publicUrl: config.auth.publicUrl, authKey: config.auth.authKey, dataDir: config.auth.dataDir, publications: services.publications });
   const stopNotify = await notify.start();
-  const jobs = await createJobServices(redis, { keys: services.keys, registry: services.registry, logger, maxLimits: config.maxLimits, allowedImages: config.runtimeRules.allowedImages, inputQuota: config.inputQuota, audit: auth.audit, callbacks: notify });
+  const secrets = await createSecretServices(redis, { keys: services.keys, secretsKey: config.secretsKey, dataDir: config.auth.dataDir });
+  if (config.importExamples) await seedExampleSecrets(secrets, logger);
+  const jobs = await createJobServices(redis, { keys: services.keys, registry: services.registry, logger, maxLimits: config.maxLimits, allowedImages: config.runtimeRules.allowedImages, inputQuota: config.inputQuota, audit: auth.audit, callbacks: notify, secrets });
   registerJobMetrics(metrics.registry, { records: jobs.records, queue: jobs.queue, events: jobs.events, logger });
 
   const app = createApp({
@@ -58,6 +62,7 @@ async function main() {
     jobs,
     git: { services: git, webhookSecret: config.webhookSecret },
     notify,
+    secrets,
   });
   const server = http.createServer(app);
   const closeJobsSocket = attachJobsWebSocket(server, { events: jobs.events, logs: jobs.records, jobs: jobs.records, auth, logger, ...config.live });

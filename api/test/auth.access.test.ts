@@ -59,6 +59,11 @@ const expected: Record<string, Access> = {
   'POST /api/jobs/:id/approve': 'runner',
   'POST /api/jobs/:id/reject': 'runner',
   'GET /api/approvals': 'viewer',
+  'GET /api/secrets': 'admin',
+  'POST /api/secrets': 'admin',
+  'GET /api/secrets/:name': 'admin',
+  'PATCH /api/secrets/:name': 'admin',
+  'DELETE /api/secrets/:name': 'admin',
 };
 
 const webhookSecret = 'x'.repeat(32);
@@ -125,6 +130,7 @@ function pathFor(route: string, who: Identity): string {
     .replace('/api/catalog/:id/', `/api/catalog/${ids.item}/`)
     .replace(':version', 'latest')
     .replace(':importId', 'no-such-import')
+    .replace('/api/secrets/:name', '/api/secrets/NO_SUCH_SECRET')
     .replace(':name', 'egress')
     .replace(':digest', ids.digest);
   if (filled.includes(':')) throw new Error(`no test value for a parameter of ${route}: add one to pathFor`);

@@ -141,12 +141,12 @@ describe('item 2: validation work is bounded and off the event loop', () => {
     const pool = new ValidationPool({ threads: 1, validateBudgetMs: 5, compileBudgetMs: 5000 });
     try {
       const version = { id: 'slow', version: '1.0.0', digest: 'd'.repeat(64), schema: { type: 'array', items: { type: 'integer', enum: [1, 2, 3] } } };
-      expect(await pool.validateInputs(version, [] as never)).toEqual([]);
+      expect((await pool.validateInputs(version, [] as never)).inputs).toEqual([]);
       const heavy = Array.from({ length: 300_000 }, () => 'x');
       const err = await pool.validateInputs(version, heavy as never).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(ValidationError);
       expect((err as ValidationError).message).toMatch(/took longer than 5 ms and was stopped/);
-      expect(await pool.validateInputs(version, [1, 2] as never)).toEqual([1, 2]);
+      expect((await pool.validateInputs(version, [1, 2] as never)).inputs).toEqual([1, 2]);
     } finally {
       await pool.close();
     }
@@ -157,7 +157,7 @@ describe('item 2: validation work is bounded and off the event loop', () => {
     try {
       const version = { id: 'q', version: '1.0.0', digest: 'e'.repeat(64), schema: { type: 'object' } };
       const answers = await Promise.allSettled([pool.validateInputs(version, {}), pool.validateInputs(version, {})]);
-      expect(answers[0]).toEqual({ status: 'fulfilled', value: {} });
+      expect(answers[0]).toEqual({ status: 'fulfilled', value: { inputs: {}, secretPointers: [] } });
       expect(answers[1]).toMatchObject({ status: 'rejected', reason: expect.any(UnavailableError) });
     } finally {
       await pool.close();

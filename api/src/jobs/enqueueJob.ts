@@ -1,10 +1,10 @@
 import type { JobsOptions, Queue } from 'bullmq';
 import { z } from 'zod';
-import { freezeApproval, JobState, retryableStates, type ApprovalPolicy, type RunJobData } from '@shelf/contract';
-import { InputQuotaError, type JobRecords, type NewJob } from '@shelf/records';
+import { freezeApproval, JobState, retryableStates, secretValueProblem, splitSecretInputs, type ApprovalPolicy, type Manifest, type Problem, type RunJobData } from '@shelf/contract';
+import { describeRefused, InputQuotaError, type JobRecords, type NamedSecrets, type NewJob, type SecretInputs } from '@shelf/records';
 import { canActOnJob, canRunItem, canUseImage, type Decision } from '../auth/policy.js';
 import { actorOf, type Principal } from '../auth/principal.js';
-import { BadRequestError, ConflictError, ForbiddenError, NotFoundError, PayloadTooLargeError, QuotaExceededError, UnavailableError } from '../errors.js';
+import { BadRequestError, ConflictError, ForbiddenError, NotFoundError, PayloadTooLargeError, QuotaExceededError, UnavailableError, ValidationError } from '../errors.js';
 import { formatBytes } from '@shelf/contract';
 import type { Registry } from '../registry/registry.js';
 import type { ApprovalTimeouts } from './approvalTimeouts.js';
@@ -52,6 +52,8 @@ export interface LaunchDeps extends QueueDeps {
   inputQuota: { maxJobBytes: number; maxUserBytes: number };
   /** Per-job callback URLs (SPEC §8); absent where notifications are not set up. */
   callbacks?: JobCallbacks;
+  /** The named secrets, to refuse at submission an item that names one it may not read. */
+  namedSecrets: Pick<NamedSecrets, 'refusedFor'>;
 }
 
 /** What a submission answers: the job, and whether it waits for approval instead of being queued. */
@@ -70,7 +72,10 @@ export async function enqueueJob(deps: LaunchDeps, request: EnqueueRequest, by: 
   // Refused before anything is stored.
   if (request.callbackUrl && !deps.callbacks) throw new BadRequestError('callbackUrl is not available on this Shelf');
   if (request.callbackUrl) await deps.callbacks!.checkCallbackUrl(request.callbackUrl);
-  const inputs = await deps.inputs.validate(version, request.inputs);
+  await checkNamedSecrets(deps, version.id, version.manifest);
+  const validated = await deps.inputs.validate(version, request.inputs);
+  const { shown: inputs, secrets } = splitSecretInputs(validated.inputs, validated.secretPointers);
+  checkSecretInputs(secrets);
   const bytes = Buffer.byteLength(JSON.stringify(inputs));
   if (bytes > deps.inputQuota.maxJobBytes) {
     throw new PayloadTooLargeError(`the inputs weigh ${formatBytes(bytes)}; one job's inputs may weigh at most ${formatBytes(deps.inputQuota.maxJobBytes)} (SHELF_MAX_JOB_INPUT_BYTES) — pass large data as a URL or a file in the item`);
@@ -87,8 +92,32 @@ export async function enqueueJob(deps: LaunchDeps, request: EnqueueRequest, by: 
       submittedBy: actorOf(by),
     },
     version.manifest.approval,
+    secrets,
   );
   return request.callbackUrl ? { ...launched, ...(await deps.callbacks!.registerCallback(launched.id, request.callbackUrl)) } : launched;
+}
+
+/** An item naming a secret it may not read is refused now, not when its job runs. */
+async function checkNamedSecrets(deps: LaunchDeps, itemId: string, manifest: Manifest): Promise<void> {
+  const names = manifest.secrets ?? [];
+  const refused = await deps.namedSecrets.refusedFor(itemId, names);
+  if (refused.length === 0) return;
+  const problems: Problem[] = refused.map(({ name, reason }) => ({
+    file: 'manifest',
+    path: `/secrets/${names.indexOf(name)}`,
+    message: reason === 'missing' ? `secret ${name} does not exist` : `secret ${name} does not list item ${itemId} among the items that may use it`,
+  }));
+  throw new ValidationError(describeRefused(itemId, refused), problems);
+}
+
+/** Secret inputs too short to mask (or not text) are refused, naming the field and never the value. */
+function checkSecretInputs(secrets: Record<string, unknown>): asserts secrets is SecretInputs {
+  const problems: Problem[] = [];
+  for (const [pointer, value] of Object.entries(secrets)) {
+    const problem = secretValueProblem(value);
+    if (problem) problems.push({ file: 'inputs', path: pointer, message: problem });
+  }
+  if (problems.length) throw new ValidationError('the inputs do not match the item\'s schema', problems);
 }
 
 export function check(decision: Decision): void {
@@ -112,8 +141,11 @@ export async function retryJob(deps: LaunchDeps, id: string, by: Principal): Pro
   if (!retryableStates.includes(old.state)) {
     throw new ConflictError(`only a ${retryableStates.join(', ')} job can be retried; job ${id} is ${old.state}`, { state: old.state });
   }
+  await checkNamedSecrets(deps, old.itemId, manifest);
+  // The same secret inputs, sealed again for the new job.
+  const secrets = await deps.records.secretInputs(id);
   const { itemId, itemName, version, digest, inputs, limits } = old;
-  return launch(deps, { itemId, itemName, version, digest, inputs, limits, retryOf: id, submittedBy: actorOf(by) }, manifest.approval);
+  return launch(deps, { itemId, itemName, version, digest, inputs, limits, retryOf: id, submittedBy: actorOf(by) }, manifest.approval, secrets);
 }
 
 /**
@@ -121,10 +153,10 @@ export async function retryJob(deps: LaunchDeps, id: string, by: Principal): Pro
  * A job that needs approval is stored with its policy frozen and waits: its timeout is
  * scheduled instead, and it is queued once approved (decideJob).
  */
-async function launch(deps: LaunchDeps, job: NewJob, approval: ApprovalPolicy | undefined): Promise<Launched> {
+async function launch(deps: LaunchDeps, job: NewJob, approval: ApprovalPolicy | undefined, secrets: SecretInputs): Promise<Launched> {
   const now = new Date();
   const frozen = approval ? freezeApproval(approval, now) : undefined;
-  const { id } = await deps.records.create({ ...job, approval: frozen }, now, deps.inputQuota.maxUserBytes).catch((err: unknown) => {
+  const { id } = await deps.records.create({ ...job, approval: frozen }, now, deps.inputQuota.maxUserBytes, secrets).catch((err: unknown) => {
     if (!(err instanceof InputQuotaError)) throw err;
     const { usedBytes, limitBytes } = err;
     throw new QuotaExceededError(

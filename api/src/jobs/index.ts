@@ -17,6 +17,7 @@ import type { MaxLimits } from './jobLimits.js';
 import { defaultAllowedImages } from '@shelf/contract';
 import { defaultInputQuota } from '../config.js';
 import type { JobCallbacks } from '../notify/index.js';
+import type { SecretServices } from '../secrets/index.js';
 
 export { registerJobMetrics } from './jobMetrics.js';
 export { workerReadiness } from './workerReadiness.js';
@@ -39,6 +40,8 @@ export interface JobServiceOptions {
   validatorCacheSize?: number;
   /** Where the expiry of a request is recorded (actor `system`). */
   audit?: Pick<AuditLog, 'record'>;
+  /** The key secret inputs are sealed with, and the named secrets items may read. */
+  secrets: Pick<SecretServices, 'box' | 'named'>;
 }
 
 /**
@@ -47,7 +50,7 @@ export interface JobServiceOptions {
  * consumed in this process. main.ts and the tests build it the same way.
  */
 export async function createJobServices(redis: Redis, opts: JobServiceOptions) {
-  const records = new JobRecords(redis, opts.keys, opts.registry);
+  const records = new JobRecords(redis, opts.keys, opts.registry, opts.secrets.box);
   await records.upgradeLayout();
   const queue: RunQueue = new Queue<RunJobData, unknown, 'run'>(QueueName.run, { connection: redis, prefix: opts.keys.bullPrefix });
   queue.on('error', (err) => opts.logger.warn({ err: err.message }, 'run queue problem'));
@@ -66,6 +69,7 @@ export async function createJobServices(redis: Redis, opts: JobServiceOptions) {
     allowedImages: opts.allowedImages ?? [...defaultAllowedImages],
     inputQuota: opts.inputQuota ?? defaultInputQuota,
     callbacks: opts.callbacks,
+    namedSecrets: opts.secrets.named,
   };
   return {
     records,

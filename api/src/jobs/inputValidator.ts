@@ -1,6 +1,6 @@
 import { guardInputs, type VersionRecord } from '@shelf/contract';
 import { ValidationError } from '../errors.js';
-import { sharedValidationPool, type ValidationPool } from '../validation/validationPool.js';
+import { sharedValidationPool, type ValidatedInputs, type ValidationPool } from '../validation/validationPool.js';
 
 /**
  * Checks job inputs against a version's input schema, the same schema the form uses, with
@@ -16,8 +16,8 @@ export class InputValidator {
     this.pool = pool ?? sharedValidationPool(cacheSize === undefined ? {} : { cacheSize });
   }
 
-  /** The inputs with the schema's defaults filled in; 422 listing the problems otherwise. */
-  async validate(version: VersionRecord, inputs: Record<string, unknown>): Promise<Record<string, unknown>> {
+  /** The inputs with the schema's defaults filled in, and where the secret ones are; 422 listing the problems otherwise. */
+  async validate(version: VersionRecord, inputs: Record<string, unknown>): Promise<ValidatedInputs> {
     const guard = guardInputs(inputs);
     if (guard.length) throw new ValidationError('the inputs are too large, too many or too deeply nested', guard);
     // The thread validates a copy, so the caller's object stays as it was.

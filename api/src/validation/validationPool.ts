@@ -56,6 +56,12 @@ interface Thread {
  * however hostile, holds the API's event loop: each task has a time and memory budget, a
  * thread that runs past it is terminated and replaced, and the task is refused (422).
  */
+/** Inputs that passed their schema, with its defaults applied, and where among them the secret (writeOnly) values are. */
+export interface ValidatedInputs {
+  inputs: Record<string, unknown>;
+  secretPointers: string[];
+}
+
 export class ValidationPool {
   private readonly opts: ValidationPoolOptions;
   private readonly threads: Thread[] = [];
@@ -81,7 +87,7 @@ export class ValidationPool {
   }
 
   /** The inputs with the schema's defaults filled in; 422 listing the problems otherwise. */
-  async validateInputs(version: Pick<VersionRecord, 'id' | 'version' | 'digest' | 'schema'>, inputs: Record<string, unknown>): Promise<Record<string, unknown>> {
+  async validateInputs(version: Pick<VersionRecord, 'id' | 'version' | 'digest' | 'schema'>, inputs: Record<string, unknown>): Promise<ValidatedInputs> {
     const label = `${version.id}@${version.version}`;
     let answer: ThreadAnswer;
     try {
@@ -96,7 +102,7 @@ export class ValidationPool {
     }
     switch (answer.kind) {
       case 'valid':
-        return answer.inputs;
+        return { inputs: answer.inputs, secretPointers: answer.secretPointers };
       case 'invalid':
         throw new ValidationError(`the inputs do not match the input schema of ${label}`, answer.problems, answer.total);
       case 'unusable':

@@ -1,6 +1,6 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { ValidateFunction } from 'ajv';
-import { ajvProblem, compileInputSchema, validateItem, type ItemTexts, type ItemValidation, type Problem } from '@shelf/contract';
+import { ajvProblem, compileInputSchema, secretPointers, validateItem, type ItemTexts, type ItemValidation, type Problem } from '@shelf/contract';
 import { maxListedProblems } from '../errors.js';
 
 /** What the pool asks a thread; one at a time, each answered with the same id. */
@@ -16,7 +16,8 @@ export type ThreadAnswer = { id: number } & (
   | { kind: 'unusable'; problems: Problem[] }
   /** This thread has no validator for the digest any more: send the schema along. */
   | { kind: 'missing' }
-  | { kind: 'valid'; inputs: Record<string, unknown> }
+  /** `secretPointers`: where the schema marks a value writeOnly (found here, under the same time budget as the check). */
+  | { kind: 'valid'; inputs: Record<string, unknown>; secretPointers: string[] }
   | { kind: 'invalid'; problems: Problem[]; total: number }
   | { kind: 'failed'; message: string }
 );
@@ -27,15 +28,21 @@ export interface ThreadData {
 }
 
 const { cacheSize } = workerData as ThreadData;
-const validators = new Map<string, ValidateFunction>();
+/** A digest's compiled validator and its schema (the schema tells which inputs are secrets). */
+interface Compiled {
+  validate: ValidateFunction;
+  schema: unknown;
+}
+const validators = new Map<string, Compiled>();
 
 /** The validator of a version's schema, kept for its digest; the pool mirrors this cache's order. */
-function compile(digest: string, schema: unknown): ValidateFunction | { problems: Problem[] } {
+function compile(digest: string, schema: unknown): Compiled | { problems: Problem[] } {
   const compiled = compileInputSchema(schema);
   if (!compiled.ok) return { problems: compiled.problems.map((p) => ({ file: 'schema.json', ...p })) };
-  validators.set(digest, compiled.validate);
+  const entry = { validate: compiled.validate, schema };
+  validators.set(digest, entry);
   if (validators.size > cacheSize) validators.delete(validators.keys().next().value!);
-  return compiled.validate;
+  return entry;
 }
 
 function answer(task: ThreadTask): ThreadAnswer {
@@ -44,13 +51,14 @@ function answer(task: ThreadTask): ThreadAnswer {
     case 'checkItem':
       return { id, kind: 'checked', result: validateItem(task.texts, task.tagVersion === undefined ? {} : { tagVersion: task.tagVersion }) };
     case 'validate': {
-      const validate = validators.get(task.digest) ?? (task.schema === undefined ? undefined : compile(task.digest, task.schema));
-      if (!validate) return { id, kind: 'missing' };
-      if (typeof validate !== 'function') return { id, kind: 'unusable', problems: validate.problems };
+      const entry = validators.get(task.digest) ?? (task.schema === undefined ? undefined : compile(task.digest, task.schema));
+      if (!entry) return { id, kind: 'missing' };
+      if ('problems' in entry) return { id, kind: 'unusable', problems: entry.problems };
       validators.delete(task.digest);
-      validators.set(task.digest, validate);
+      validators.set(task.digest, entry);
+      const { validate } = entry;
       // The inputs arrived as a copy: ajv may write the schema's defaults into them.
-      if (validate(task.inputs)) return { id, kind: 'valid', inputs: task.inputs };
+      if (validate(task.inputs)) return { id, kind: 'valid', inputs: task.inputs, secretPointers: secretPointers(entry.schema, task.inputs) };
       const errors = validate.errors ?? [];
       const problems = errors.slice(0, maxListedProblems).map((e) => ({ file: 'inputs', ...ajvProblem(e) }));
       return { id, kind: 'invalid', problems, total: errors.length };

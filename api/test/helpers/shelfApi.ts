@@ -16,6 +16,7 @@ import { attachJobsWebSocket, type JobsSocketOptions } from '../../src/live/wsGa
 import { createLogger } from '../../src/logger.js';
 import { createMetrics, type Metrics } from '../../src/metrics.js';
 import { createNotifyServices, type NotifyOptions, type NotifyServices } from '../../src/notify/index.js';
+import { createSecretServices, type SecretServices } from '../../src/secrets/index.js';
 import type { ReadinessCheck } from '../../src/routes/operations.js';
 import { createCatalogServices, type CatalogServices } from '../../src/services.js';
 import type { RuntimeRules } from '../../src/auth/policy.js';
@@ -56,6 +57,8 @@ export interface ShelfApiOptions {
   notify?: Partial<Omit<NotifyOptions, 'keys' | 'logger' | 'audit' | 'users'>>;
   /** Another API on the data of a stopped one (see `stop`): its Redis prefix. A fresh one otherwise. */
   redisPrefix?: string;
+  /** SHELF_SECRETS_KEY; a key file in the temp data folder otherwise. */
+  secretsKey?: string;
 }
 
 export interface ShelfApi {
@@ -72,6 +75,7 @@ export interface ShelfApi {
   jobs?: JobServices;
   git?: GitServices;
   notify?: NotifyServices;
+  secrets: SecretServices;
   metrics: Metrics;
   server: http.Server;
   /** Stops serving and consuming like a process that exits, keeping its Redis data (not its files) for another API (`redisPrefix`). */
@@ -116,7 +120,8 @@ export async function startShelfApi(opts: ShelfApiOptions = {}): Promise<ShelfAp
   };
   const auth = await createAuthServices(redis, { keys: catalog.keys, settings, logger, createOidc: opts.createOidc });
   const notify = opts.notify ? await createNotifyServices(redis, { keys: catalog.keys, logger, audit: auth.audit, users: auth.users, publicUrl: settings.publicUrl, authKey: undefined, dataDir: settings.dataDir, allow: [], publications: catalog.publications, ...opts.notify }) : undefined;
-  const jobs = opts.jobs === false ? undefined : await createJobServices(redis, { keys: catalog.keys, registry: catalog.registry, logger, maxLimits: opts.maxLimits ?? defaultMaxLimits, allowedImages: opts.runtimeRules?.allowedImages, inputQuota: opts.inputQuota, audit: auth.audit, callbacks: notify });
+  const secrets = await createSecretServices(redis, { keys: catalog.keys, secretsKey: opts.secretsKey, dataDir: settings.dataDir });
+  const jobs = opts.jobs === false ? undefined : await createJobServices(redis, { keys: catalog.keys, registry: catalog.registry, logger, maxLimits: opts.maxLimits ?? defaultMaxLimits, allowedImages: opts.runtimeRules?.allowedImages, inputQuota: opts.inputQuota, audit: auth.audit, callbacks: notify, secrets });
   if (jobs) registerJobMetrics(metrics.registry, { ...jobs, logger });
   const git = opts.git ? createGitServices(redis, { ...catalog, logger, metrics, gitAllow: [], ...opts.git, bundlesDir }) : undefined;
   const stopConsumer = await git?.startConsumer();
@@ -132,6 +137,7 @@ export async function startShelfApi(opts: ShelfApiOptions = {}): Promise<ShelfAp
     jobs,
     git: git ? { services: git, webhookSecret: opts.git?.webhookSecret } : undefined,
     notify,
+    secrets,
   });
   const server = http.createServer(app);
   const closeSocket = jobs ? attachJobsWebSocket(server, { events: jobs.events, logs: jobs.records, jobs: jobs.records, auth, logger, ...opts.socket }) : undefined;
@@ -163,6 +169,7 @@ export async function startShelfApi(opts: ShelfApiOptions = {}): Promise<ShelfAp
     jobs,
     git,
     notify,
+    secrets,
     metrics,
     server,
     stop: async () => {
