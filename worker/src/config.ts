@@ -4,6 +4,8 @@ import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { defaultAllowedImages, MemoryQuantity, parseEnv, parseMemory } from '@shelf/contract';
 import { z } from 'zod';
+import { existsSync } from 'node:fs';
+import { parseSecretsKey } from '@shelf/records';
 
 /** The project root: relative settings resolve against it, whatever the working directory. */
 export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -39,6 +41,14 @@ const Env = z.object({
   SHELF_SWEEP_MS: positiveInt.default(30_000),
   SHELF_SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(30_000),
   SHELF_METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  /** The API's SHELF_SECRETS_KEY; on the API's host the worker may read `<SHELF_DATA_DIR>/secrets.key` instead. */
+  SHELF_SECRETS_KEY: z.preprocess((v) => (v === '' ? undefined : v), z.string().optional()).superRefine((v, ctx) => {
+    const parsed = v === undefined ? undefined : parseSecretsKey(v);
+    if (parsed && 'problem' in parsed) ctx.addIssue({ code: 'custom', message: parsed.problem });
+  }),
+  SHELF_DATA_DIR: z.string().default('.shelf'),
+  /** Run folders (inputs with their secrets, secret files): a tmpfs, so secrets never reach a disk. */
+  SHELF_WORKER_RUN_DIR: z.string().optional(),
   SHELF_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -58,6 +68,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     apiUrl: e.SHELF_API_URL.replace(/\/+$/, ''),
     apiToken: e.SHELF_API_TOKEN ?? e.SHELF_ADMIN_TOKEN,
     cacheDir: fromRoot(e.SHELF_WORKER_CACHE),
+    runDir: e.SHELF_WORKER_RUN_DIR ? fromRoot(e.SHELF_WORKER_RUN_DIR) : defaultRunDir(fromRoot(e.SHELF_WORKER_CACHE)),
+    secretsKey: e.SHELF_SECRETS_KEY,
+    dataDir: fromRoot(e.SHELF_DATA_DIR),
     /** Unpacked bundles past this are evicted, least recently used first, once no job holds them. */
     cacheMaxBytes: parseMemory(e.SHELF_WORKER_CACHE_BYTES),
     /** Glob patterns (picomatch) of the images this worker runs; checked again at every run, whatever the API allowed at import. */
@@ -81,4 +94,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     metricsPort: e.SHELF_METRICS_PORT,
     logLevel: e.SHELF_LOG_LEVEL,
   };
+}
+
+/**
+ * Run folders hold each job's inputs (secret ones in clear) and its secret files while it runs:
+ * on Linux /dev/shm, a tmpfs, so none of it is ever written to a disk; the cache folder elsewhere.
+ * Per user id, so workers of different users on one host do not collide.
+ */
+function defaultRunDir(cacheDir: string): string {
+  return existsSync('/dev/shm') ? `/dev/shm/shelf-runs-${process.getuid?.() ?? 0}` : path.join(cacheDir, 'runs');
 }

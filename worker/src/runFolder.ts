@@ -7,48 +7,69 @@ export interface RunFolder {
   dir: string;
   inputFile: string;
   outputFile: string;
+  /** The folder of the job's named secrets, one file each, mounted read-only at /run/secrets; absent when it has none. */
+  secretsDir?: string;
   remove(): Promise<void>;
 }
 
 /**
- * A job's private host folder: `input.json` (read-only in the container) and an empty
- * `output.json` the sandbox user may write. The container gets the two files, never the
- * folder, so a job cannot create anything else on the host.
+ * A job's private host folder under `runsDir`: `input.json` (read-only in the container), an
+ * empty `output.json` the sandbox user may write and, when the job reads named secrets, a
+ * `secrets/` folder with one file per secret, readable by the sandbox user alone. The container
+ * gets those, never the folder, so a job cannot create anything else on the host.
  */
-export async function createRunFolder(cacheDir: string, jobId: string, inputs: string): Promise<RunFolder> {
-  const runs = path.join(cacheDir, 'runs');
-  const dir = path.join(runs, `${jobId.replace(/[^A-Za-z0-9_-]/g, '_')}-${randomBytes(4).toString('hex')}`);
+export async function createRunFolder(runsDir: string, jobId: string, inputs: string, secrets: Record<string, string> = {}): Promise<RunFolder> {
+  const dir = path.join(runsDir, `${jobId.replace(/[^A-Za-z0-9_-]/g, '_')}-${randomBytes(4).toString('hex')}`);
   try {
     await mkdir(dir, { mode: 0o700 });
   } catch (err) {
     // The parent is made on first use (or again, if someone removed it), not checked for every job.
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-    await mkdir(runs, { recursive: true });
+    await mkdir(runsDir, { recursive: true, mode: 0o700 });
     await mkdir(dir, { mode: 0o700 });
   }
   const inputFile = path.join(dir, 'input.json');
   const outputFile = path.join(dir, 'output.json');
+  const names = Object.keys(secrets);
+  const secretsDir = names.length ? path.join(dir, 'secrets') : undefined;
   const writeInput = async () => {
     await writeFile(inputFile, inputs, { mode: 0o644 });
     await chmod(inputFile, 0o644); // whatever the umask: the sandbox user must read it
   };
   const writeOutput = async () => {
     await writeFile(outputFile, '', { mode: 0o600 });
-    try {
-      await chown(outputFile, SANDBOX_UID, SANDBOX_UID);
-    } catch (err) {
-      // A worker not running as root cannot give the file away; let anyone write it instead.
-      if ((err as NodeJS.ErrnoException).code !== 'EPERM') throw err;
-      await chmod(outputFile, 0o666);
+    await giveToSandbox(outputFile, 0o600, 0o666);
+  };
+  const writeSecrets = async () => {
+    if (!secretsDir) return;
+    await mkdir(secretsDir, { mode: 0o700 });
+    for (const name of names) {
+      const file = path.join(secretsDir, name);
+      await writeFile(file, secrets[name]!, { mode: 0o400 });
+      await giveToSandbox(file, 0o400, 0o444);
     }
+    // Not writable by its owner either: the worker (root) removes it all the same; a non-root worker keeps the right to.
+    await giveToSandbox(secretsDir, 0o500, 0o755);
   };
   try {
-    await Promise.all([writeInput(), writeOutput()]);
+    await Promise.all([writeInput(), writeOutput(), writeSecrets()]);
   } catch (err) {
     await rm(dir, { recursive: true, force: true });
     throw err;
   }
-  return { dir, inputFile, outputFile, remove: () => removeRunFolder(dir, [inputFile, outputFile]) };
+  const files = [inputFile, outputFile];
+  return { dir, inputFile, outputFile, secretsDir, remove: () => (secretsDir ? rm(dir, { recursive: true, force: true }) : removeRunFolder(dir, files)) };
+}
+
+/** Hands a file to the sandbox user with `mode`; a worker not running as root cannot, so it opens the mode to others instead. */
+async function giveToSandbox(file: string, mode: number, fallbackMode: number): Promise<void> {
+  try {
+    await chown(file, SANDBOX_UID, SANDBOX_UID);
+    await chmod(file, mode);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EPERM') throw err;
+    await chmod(file, fallbackMode);
+  }
 }
 
 /** The folder holds just its two files (the container gets the files, not the folder); `rm -r` only if not. */
@@ -65,11 +86,10 @@ async function removeRunFolder(dir: string, files: string[]): Promise<void> {
  * Removes run folders (and scratch files) a crashed worker left behind. Several workers may
  * share the cache, so only what is older than any job can run is touched.
  */
-export async function pruneRunFolders(cacheDir: string, olderThanMs: number): Promise<number> {
+export async function pruneRunFolders(dirs: string[], olderThanMs: number): Promise<number> {
   let removed = 0;
   const cutoff = Date.now() - olderThanMs;
-  for (const sub of ['runs', 'tmp']) {
-    const dir = path.join(cacheDir, sub);
+  for (const dir of new Set(dirs)) {
     const names = await readdir(dir).catch(() => [] as string[]);
     for (const name of names) {
       const full = path.join(dir, name);

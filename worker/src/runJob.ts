@@ -1,5 +1,5 @@
-import { JobErrorCode, JobLimits, JobState, RunJobData, type JobProgress } from '@shelf/contract';
-import type { RegistryReader, RunRecorder, StartedRun } from '@shelf/records';
+import { JobErrorCode, JobLimits, JobState, RunJobData, setValueAt, type JobProgress } from '@shelf/contract';
+import type { NamedSecrets, RegistryReader, RunRecorder, SecretBox, SecretInputs, StartedRun } from '@shelf/records';
 import { UnrecoverableError, type Job, type Processor } from 'bullmq';
 import { z } from 'zod';
 import { assertImageAllowed } from './allowedImages.js';
@@ -11,6 +11,7 @@ import type { WorkerMetrics } from './metrics.js';
 import { JobOutput } from './output/jobOutput.js';
 import { LogSink } from './output/logSink.js';
 import { ProgressThrottle } from './output/progressThrottle.js';
+import { SecretMasker } from './output/secretMasker.js';
 import { createRunFolder, type RunFolder } from './runFolder.js';
 import type { Runner, RunResult } from './runners/runner.js';
 import type { RunningJobs } from './runningJobs.js';
@@ -23,6 +24,7 @@ const RunnableVersion = z.object({
   manifest: z.object({
     runtime: z.object({ image: z.string().min(1), command: z.array(z.string().min(1)).min(1) }),
     network: z.enum(['none', 'egress']).optional(),
+    secrets: z.array(z.string()).optional(),
   }),
 });
 
@@ -33,6 +35,10 @@ export interface RunJobDeps {
   recorder: RunRecorder;
   /** The version records the job's item and version are read from. */
   registry: Pick<RegistryReader, 'findVersion'>;
+  /** The named secrets a job's item may read, opened right before its run. */
+  secrets: Pick<NamedSecrets, 'openFor'>;
+  /** The key secret inputs and named secrets open with (shared with the recorder and the named secrets). */
+  secretBox: Pick<SecretBox, 'refresh'>;
   bundles: BundleCache;
   runner: Runner;
   running: RunningJobs;
@@ -111,8 +117,10 @@ async function execute(deps: RunJobDeps, data: RunJobData, started: StartedRun, 
   if (!version.success) throw new PermanentInfraError(`version ${data.itemId}@${data.version} is not in the registry or is unreadable`);
   const { manifest } = version.data;
   assertImageAllowed(manifest.runtime.image, config.allowedImages);
+  const secrets = await openSecrets(deps, data, manifest.secrets ?? []);
+  const masker = new SecretMasker([...Object.values(secrets.inputs), ...Object.values(secrets.files)]);
   // Two independent steps at once: the unpacked bundle (disk cache) and the run folder.
-  const creating = createRunFolder(config.cacheDir, data.jobId, started.inputsJson);
+  const creating = createRunFolder(config.runDir, data.jobId, withSecretInputs(started.inputsJson, secrets.inputs), secrets.files);
   const acquiring = deps.bundles.acquire(data.digest);
   let folder: RunFolder;
   let bundle: BundleLease;
@@ -126,7 +134,7 @@ async function execute(deps: RunJobDeps, data: RunJobData, started: StartedRun, 
     const logSink = new LogSink(recorder, data.jobId, { capBytes: config.maxLogBytes, maxLines: config.maxLogLines });
     const progress = new ProgressThrottle(recorder, data.jobId, (err) => log.warn({ err }, 'could not store progress'));
     const recordStart = (ms: number) => recorder.containerStarted(data.jobId, ms).catch((err: unknown) => log.warn({ err }, 'could not store the container start time'));
-    const output = new JobOutput(logSink, progress, recordStart);
+    const output = new JobOutput(logSink, progress, recordStart, masker);
     let result: RunResult;
     try {
       result = await deps.runner.run(
@@ -137,6 +145,7 @@ async function execute(deps: RunJobDeps, data: RunJobData, started: StartedRun, 
           bundleDir: bundle.dir,
           inputFile: folder.inputFile,
           outputFile: folder.outputFile,
+          secretsDir: folder.secretsDir,
           network: manifest.network ?? 'none',
           limits,
         },
@@ -150,7 +159,7 @@ async function execute(deps: RunJobDeps, data: RunJobData, started: StartedRun, 
       await output.close();
     }
     if (logSink.failure) log.warn({ err: logSink.failure }, 'could not store some log lines');
-    const verdict = await judgeRun(result, signal.reason, limits, folder.outputFile, config.maxOutputBytes);
+    const verdict = maskVerdict(await judgeRun(result, signal.reason, limits, folder.outputFile, config.maxOutputBytes), masker);
     deps.metrics.duration.observe({ outcome: verdict.state }, result.durationMs / 1000);
     return { verdict, progress: progress.current, folder };
   } catch (err) {
@@ -158,6 +167,36 @@ async function execute(deps: RunJobDeps, data: RunJobData, started: StartedRun, 
     await folder.remove();
     throw err;
   }
+}
+
+/** The job's secret inputs (by JSON pointer) and named secrets (by name), in clear, for this run only. */
+async function openSecrets(deps: RunJobDeps, data: RunJobData, names: string[]): Promise<{ inputs: SecretInputs; files: Record<string, string> }> {
+  try {
+    await deps.secretBox.refresh();
+    const inputs = await deps.recorder.secretInputs(data.jobId);
+    const files = await deps.secrets.openFor(data.itemId, names);
+    return { inputs, files };
+  } catch (err) {
+    // Another try would meet the same key and the same grants: fail the job now, saying why.
+    throw new PermanentInfraError(`the job's secrets could not be opened: ${(err as Error).message}`);
+  }
+}
+
+/** The stored inputs (secrets masked) with the secret values put back: what the job reads at $SHELF_INPUT. */
+function withSecretInputs(inputsJson: string, secrets: SecretInputs): string {
+  const pointers = Object.keys(secrets);
+  if (pointers.length === 0) return inputsJson;
+  const inputs: unknown = JSON.parse(inputsJson);
+  for (const pointer of pointers) setValueAt(inputs, pointer, secrets[pointer]);
+  return JSON.stringify(inputs);
+}
+
+/** What the job wrote to its outputs, and any message quoting them, with its secrets masked. */
+function maskVerdict(verdict: Verdict, masker: SecretMasker): Verdict {
+  if (!masker.active) return verdict;
+  if (verdict.state === JobState.SUCCEEDED) return { ...verdict, outputs: verdict.outputs && (masker.maskDeep(verdict.outputs) as Record<string, unknown>) };
+  if (verdict.state === JobState.FAILED) return { ...verdict, error: { ...verdict.error, message: masker.mask(verdict.error.message) } };
+  return verdict;
 }
 
 function parseLimits(raw: string | undefined): JobLimits {

@@ -1,5 +1,6 @@
 import { JobErrorCode, JobState, QueueName, redisKeys, type RunJobData } from '@shelf/contract';
-import { followKillRequests, RegistryReader, RunRecorder } from '@shelf/records';
+import { followKillRequests, NamedSecrets, RegistryReader, RunRecorder, SecretBox } from '@shelf/records';
+import path from 'node:path';
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import Docker from 'dockerode';
 import { BundleCache } from './bundleCache.js';
@@ -33,7 +34,11 @@ export async function startWorker(config: Config, logger: Logger, runner?: Runne
   const redis = connectRedis(config.redisUrl, `shelf-worker:${config.workerId}`, logger);
   const subscriber = connectRedis(config.redisUrl, `shelf-worker-sub:${config.workerId}`, logger);
   const bullConnection = connectRedis(config.redisUrl, `shelf-worker-bull:${config.workerId}`, logger);
-  const recorder = new RunRecorder(redis, keys);
+  // Only the API makes the key: a worker without one fails the jobs that have secrets, saying why.
+  const box = await SecretBox.load({ fromEnv: config.secretsKey, dataDir: config.dataDir, create: false });
+  if (!box.ready) logger.info({ dataDir: config.dataDir }, 'no secrets key yet (SHELF_SECRETS_KEY, or secrets.key in the data folder, which the API makes): looked for again when a job has secrets');
+  const recorder = new RunRecorder(redis, keys, box);
+  const secrets = new NamedSecrets(redis, keys, box);
   const registry = new RegistryReader(redis, keys);
   const running = new RunningJobs();
   const metrics = createMetrics(() => running.size);
@@ -71,14 +76,14 @@ export async function startWorker(config: Config, logger: Logger, runner?: Runne
       .catch((err: unknown) => logger.warn({ err }, 'orphan sweep failed'));
   await heartbeat();
   await sweep();
-  const pruned = await pruneRunFolders(config.cacheDir, longestRunMs);
+  const pruned = await pruneRunFolders([config.runDir, path.join(config.cacheDir, 'runs'), path.join(config.cacheDir, 'tmp')], longestRunMs);
   if (pruned > 0) logger.info({ pruned }, 'removed stale run folders');
   await bundles.open();
   await bundles.evictIfOver(); // SHELF_WORKER_CACHE_BYTES may have been lowered since the last run
 
   const worker = new Worker<RunJobData, RunJobResult>(
     QueueName.run,
-    createRunJob({ config, recorder, registry, bundles, runner: sandbox, running, metrics, logger }),
+    createRunJob({ config, recorder, registry, secrets, secretBox: box, bundles, runner: sandbox, running, metrics, logger }),
     {
       connection: bullConnection,
       prefix: keys.bullPrefix,

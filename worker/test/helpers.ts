@@ -14,7 +14,7 @@ import {
   type RunJobData,
   type VersionRecord,
 } from '@shelf/contract';
-import { JobRecords, RegistryReader } from '@shelf/records';
+import { JobRecords, NamedSecrets, RegistryReader, SecretBox, type SecretInputs } from '@shelf/records';
 import { Queue } from 'bullmq';
 import Docker from 'dockerode';
 import { Redis } from 'ioredis';
@@ -46,6 +46,9 @@ export interface TestEnv {
   cacheDir: string;
   /** Environment for a worker of this world (in-process via {@link startTestWorker}, or a child process). */
   workerEnv: Record<string, string>;
+  /** The world's secrets key (its workers get it as SHELF_SECRETS_KEY) and its named secrets, as the API keeps them. */
+  secretBox: SecretBox;
+  namedSecrets: NamedSecrets;
   cleanup(): Promise<void>;
 }
 
@@ -59,6 +62,8 @@ export async function createTestEnv(env: Record<string, string> = {}): Promise<T
   const redisUrl = env.REDIS_URL ?? REDIS_URL;
   const redis = new Redis(redisUrl, { maxRetriesPerRequest: null, retryStrategy: () => 200 });
   const queue = new Queue<RunJobData>(QueueName.run, { connection: redis, prefix: keys.bullPrefix });
+  const secretsKey = randomBytes(32);
+  const secretBox = SecretBox.fromKey(secretsKey);
   const workerEnv: Record<string, string> = {
     REDIS_URL: redisUrl,
     SHELF_REDIS_PREFIX: prefix,
@@ -68,13 +73,17 @@ export async function createTestEnv(env: Record<string, string> = {}): Promise<T
     SHELF_API_URL: 'http://127.0.0.1:9',
     SHELF_LOG_LEVEL: 'silent',
     SHELF_WORKER_CONCURRENCY: '4',
+    SHELF_DATA_DIR: path.join(root, 'data'),
+    SHELF_SECRETS_KEY: secretsKey.toString('base64'),
     ...env,
   };
   return {
     prefix,
     keys,
     redis,
-    records: new JobRecords(redis, keys, new RegistryReader(redis, keys)),
+    records: new JobRecords(redis, keys, new RegistryReader(redis, keys), secretBox),
+    secretBox,
+    namedSecrets: new NamedSecrets(redis, keys, secretBox),
     queue,
     root,
     storeDir,
@@ -120,7 +129,7 @@ export interface PublishedItem {
 export async function publishItem(
   env: TestEnv,
   files: ItemFiles,
-  manifest: { image: string; command: string[]; network?: 'none' | 'egress' },
+  manifest: { image: string; command: string[]; network?: 'none' | 'egress'; secrets?: string[] },
   itemId = `item-${randomBytes(4).toString('hex')}`,
 ): Promise<PublishedItem> {
   const version = '1.0.0';
@@ -141,6 +150,7 @@ export async function publishItem(
     version,
     runtime: { image: manifest.image, command: manifest.command },
     network: manifest.network ?? 'none',
+    ...(manifest.secrets ? { secrets: manifest.secrets } : {}),
   };
   const record: VersionRecord = {
     id: itemId,
@@ -166,6 +176,8 @@ export interface EnqueueOptions {
   limits?: Partial<JobLimits>;
   attempts?: number;
   backoffMs?: number;
+  /** Secret inputs by JSON pointer, sealed beside the job as the API does (the stored inputs should show '********' there). */
+  secretInputs?: SecretInputs;
   /** Runs between writing the job record and queueing it (say, to cancel it the way the API would). */
   beforeQueue?: (jobId: string) => Promise<void>;
 }
@@ -180,7 +192,7 @@ export async function enqueueJob(env: TestEnv, item: PublishedItem, opts: Enqueu
     inputs: opts.inputs ?? {},
     limits: { ...defaultLimits, ...opts.limits },
     submittedBy: { id: 'admin-token', username: 'admin-token' },
-  });
+  }, new Date(), 0, opts.secretInputs);
   await opts.beforeQueue?.(id);
   await env.queue.add(
     'run',

@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { LineSplitter } from '../src/output/lineSplitter.js';
 
+/** The lines as the splitter passes them on; a truncated one is shown with a trailing '✂'. */
 function split(chunks: string[], opts: { max?: number; progressOnly?: boolean } = {}): string[] {
   const lines: string[] = [];
-  const splitter = new LineSplitter((l) => lines.push(l), opts.max);
+  const splitter = new LineSplitter((text, truncated) => lines.push(truncated ? `${text}✂` : text), opts.max);
   splitter.progressOnly = opts.progressOnly ?? false;
   for (const c of chunks) splitter.push(Buffer.from(c));
   splitter.end();
@@ -24,9 +25,21 @@ describe('LineSplitter', () => {
     expect(lines).toEqual(['héllo']);
   });
 
-  it('caps an over-long line and drops its rest, in one chunk or many', () => {
-    expect(split(['abcdefgh\nok\n'], { max: 4 })).toEqual(['abcd …[line truncated]', 'ok']);
-    expect(split(['ab', 'cd', 'ef', 'gh\nok'], { max: 4 })).toEqual(['abcd …[line truncated]', 'ok']);
+  it('caps an over-long line, drops its rest and flags it truncated, in one chunk or many', () => {
+    expect(split(['abcdefgh\nok\n'], { max: 4 })).toEqual(['abcd✂', 'ok']);
+    expect(split(['ab', 'cd', 'ef', 'gh\nok'], { max: 4 })).toEqual(['abcd✂', 'ok']);
+    expect(split(['abcd\n', 'abcde'], { max: 4 })).toEqual(['abcd', 'abcd✂']);
+  });
+
+  it('passes a truncated line on as cut, without a marker, so the consumer can mask it first', () => {
+    const calls: Array<[string, boolean]> = [];
+    const splitter = new LineSplitter((text, truncated) => calls.push([text, truncated]), 4);
+    splitter.push(Buffer.from('ab\r\nabcdef\n'));
+    splitter.end();
+    expect(calls).toEqual([
+      ['ab', false],
+      ['abcd', true],
+    ]);
   });
 
   it('in progress-only mode finds progress lines anywhere, even split across chunks, and nothing else', () => {

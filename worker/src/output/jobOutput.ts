@@ -3,13 +3,17 @@ import { parseProgressLine } from '@shelf/contract';
 import { LineSplitter } from './lineSplitter.js';
 import type { LogSink } from './logSink.js';
 import type { ProgressThrottle } from './progressThrottle.js';
+import type { SecretMasker } from './secretMasker.js';
 import type { RunOutput } from '../runners/runner.js';
+
+const TRUNCATED_MARKER = ' …[line truncated]';
 
 /**
  * Where a run reports to: progress lines update the job's progress, everything else on stdout
- * and stderr becomes log lines, and the container's start time is recorded on the job. The two
- * writables apply backpressure while the log sink is behind, which the runner passes on to the
- * container's output stream.
+ * and stderr becomes log lines, and the container's start time is recorded on the job. Every
+ * line has the job's secrets masked before it is parsed or stored. The two writables apply
+ * backpressure while the log sink is behind, which the runner passes on to the container's
+ * output stream.
  */
 export class JobOutput implements RunOutput {
   readonly stdout: Writable;
@@ -20,15 +24,19 @@ export class JobOutput implements RunOutput {
     private readonly log: LogSink,
     private readonly progress: ProgressThrottle,
     private readonly recordStart: (ms: number) => Promise<void>,
+    private readonly masker: SecretMasker,
   ) {
     this.stdout = this.writable(
-      new LineSplitter((line) => {
+      new LineSplitter((text, truncated) => {
+        // Masked before parsing, not after: the progress message is cut at a fixed length, and
+        // that cut must not show the first half of a secret.
+        const line = this.masked(text, truncated);
         const update = parseProgressLine(line);
         if (update) this.progress.update(update);
         else this.log.add('stdout', line);
       }),
     );
-    this.stderr = this.writable(new LineSplitter((line) => this.log.add('stderr', line)));
+    this.stderr = this.writable(new LineSplitter((text, truncated) => this.log.add('stderr', this.masked(text, truncated))));
   }
 
   started(ms: number): void {
@@ -40,6 +48,11 @@ export class JobOutput implements RunOutput {
     await this.log.close();
     await this.progress.flush();
     await this.startRecorded;
+  }
+
+  /** A line cut at the cap may end in the start of a secret: that is masked before the marker goes on. */
+  private masked(text: string, truncated: boolean): string {
+    return truncated ? this.masker.maskTruncated(text) + TRUNCATED_MARKER : this.masker.mask(text);
   }
 
   private writable(splitter: LineSplitter): Writable {

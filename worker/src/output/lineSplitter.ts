@@ -4,7 +4,9 @@ const PROGRESS_PREFIX = Buffer.from('::progress');
 /**
  * Cuts a byte stream into lines (split on \n, trailing \r removed), each capped at
  * `maxLineBytes` with the rest of an over-long line dropped, so memory stays bounded
- * whatever the job prints.
+ * whatever the job prints. A capped line is passed on as it was cut, flagged `truncated`,
+ * and the consumer marks it: the cut may split a secret, whose first half must be masked
+ * before anything is added after it.
  *
  * With `progressOnly` set (the log is full) it stops decoding every line and only looks for
  * lines that start with `::progress`, using native buffer searches: a job printing a
@@ -18,7 +20,7 @@ export class LineSplitter {
   private overflow = false;
 
   constructor(
-    private readonly onLine: (line: string) => void,
+    private readonly onLine: (text: string, truncated: boolean) => void,
     private readonly maxLineBytes = 16 * 1024,
   ) {}
 
@@ -88,11 +90,11 @@ export class LineSplitter {
       this.keep(chunk.subarray(start, end));
       text = Buffer.concat(this.carry, this.carryBytes).toString('utf8');
     }
-    if (this.overflow) text += ' …[line truncated]';
-    else if (text.endsWith('\r')) text = text.slice(0, -1);
+    const truncated = this.overflow;
+    if (!truncated && text.endsWith('\r')) text = text.slice(0, -1);
     this.carry = [];
     this.carryBytes = 0;
     this.overflow = false;
-    this.onLine(text);
+    this.onLine(text, truncated);
   }
 }

@@ -22,7 +22,7 @@ export interface SandboxPolicy {
 /**
  * The container policy of SPEC 5: no network unless asked, read-only root, a small tmpfs at
  * /tmp, no capabilities, no privilege gain, a non-root user, memory/CPU/pids limits, and no
- * host path but the bundle and the job's two files. Nothing from the worker's environment
+ * host path but the bundle, the job's two files and its secrets folder (read-only). Nothing from the worker's environment
  * is passed in. Docker keeps no log (output is streamed through attach), so a flood of
  * output never lands on the host disk.
  */
@@ -61,6 +61,7 @@ export function containerSpec(spec: RunSpec, policy: SandboxPolicy): ContainerCr
         { Type: 'bind', Source: spec.bundleDir, Target: '/bundle', ReadOnly: true },
         { Type: 'bind', Source: spec.inputFile, Target: '/shelf/input.json', ReadOnly: true },
         { Type: 'bind', Source: spec.outputFile, Target: '/shelf/output.json', ReadOnly: false },
+        ...(spec.secretsDir ? [{ Type: 'bind' as const, Source: spec.secretsDir, Target: '/run/secrets', ReadOnly: true }] : []),
       ],
     },
   };

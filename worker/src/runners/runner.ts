@@ -12,6 +12,8 @@ export interface RunSpec {
   inputFile: string;
   /** Host file the job may write its outputs to, mounted read-write at `$SHELF_OUTPUT`. */
   outputFile: string;
+  /** Host folder of the job's named secrets (tmpfs), mounted read-only at /run/secrets; absent when it has none. */
+  secretsDir?: string;
   network: 'none' | 'egress';
   limits: JobLimits;
 }
