@@ -14,6 +14,7 @@ WORKDIR /app
 # Manifests first, so a source change does not repeat npm ci.
 COPY package.json package-lock.json ./
 COPY contract/package.json contract/
+COPY records/package.json records/
 COPY api/package.json api/
 COPY worker/package.json worker/
 COPY web/package.json web/
@@ -21,8 +22,8 @@ RUN npm ci --no-audit --no-fund
 
 COPY . .
 RUN npm run build -w web \
- && mkdir -p /data/bundles \
- && chown node:node /data/bundles
+ && mkdir -p /data/bundles /data/shelf \
+ && chown node:node /data/bundles /data/shelf
 
 # The api runs unprivileged; the worker service overrides this to reach the Docker socket.
 USER node
