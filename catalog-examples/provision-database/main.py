@@ -59,6 +59,7 @@ RESERVED_USERS = {
 NAME = re.compile(r"^[a-z][a-z0-9_]{2,39}$")
 TEAM = re.compile(r"^[a-z][a-z0-9-]{1,39}$")
 USERNAME = re.compile(r"^[a-z][a-z0-9_]{1,31}$")
+ADMIN_SECRET = "/run/secrets/DB_ADMIN_PASSWORD"
 EMAIL = re.compile(r"^[A-Za-z0-9.!#%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$")
 WINDOW = re.compile(r"^([01][0-9]|2[0-3]):([0-5][0-9])-([01][0-9]|2[0-3]):([0-5][0-9])$")
 
@@ -116,6 +117,11 @@ def normalise(raw):
     req["name"] = text("name", NAME, "3-40 lowercase letters, digits or underscores, starting with a letter")
     req["team"] = text("team", TEAM, "a slug of lowercase letters, digits and dashes")
     req["ownerEmail"] = text("ownerEmail", EMAIL, "must be an email address")
+    owner_password = raw.get("ownerPassword")
+    if not isinstance(owner_password, str) or len(owner_password) < 12:
+        # Never quote a secret in a message: say what is wrong, not what was given.
+        errors.append("ownerPassword: is required and must be at least 12 characters")
+    req["ownerPassword"] = owner_password if isinstance(owner_password, str) else ""
 
     def choice(key, options, default):
         value = raw.get(key, default)
@@ -379,7 +385,7 @@ def render_sql(req, n):
     if req["engine"] == "postgres":
         lines.append("-- A psql script: pass each password as a variable, psql -v <user>_password=...")
         lines += [
-            f"CREATE ROLE {owner} NOLOGIN;",
+            f"CREATE ROLE {owner} LOGIN PASSWORD {sql_literal(req['ownerPassword'])};",
             f"ALTER DATABASE {db} OWNER TO {owner};",
             f"\\connect {db}",
             f"ALTER SCHEMA public OWNER TO {owner};",
@@ -411,6 +417,8 @@ def render_sql(req, n):
     else:
         collation = "utf8mb4_0900_ai_ci" if req["characterSet"] == "utf8mb4" else "latin1_swedish_ci"
         lines.append(f"ALTER DATABASE `{db}` CHARACTER SET {req['characterSet']} COLLATE {collation};")
+        lines.append(f"CREATE USER '{owner}'@'%' IDENTIFIED BY {sql_literal(req['ownerPassword'])} REQUIRE SSL;")
+        lines.append(f"GRANT ALL PRIVILEGES ON `{db}`.* TO '{owner}'@'%';")
         for u in req["users"]:
             name, role = u["username"], u["role"]
             privileges = {"readonly": "SELECT, SHOW VIEW",
@@ -420,6 +428,19 @@ def render_sql(req, n):
             lines.append(f"CREATE USER '{name}'@'%' IDENTIFIED BY '<{name}_password>' REQUIRE SSL;")
             lines.append(f"GRANT {privileges} ON `{db}`.* TO '{name}'@'%';")
     return "\n".join(lines) + "\n"
+
+
+def sql_literal(text):
+    return "'" + text.replace("\\", "\\\\").replace("'", "''") + "'"
+
+
+def read_admin_password():
+    """The platform's server admin password: the named secret DB_ADMIN_PASSWORD, mounted by Shelf."""
+    try:
+        with open(ADMIN_SECRET, encoding="utf-8") as f:
+            return f.read().strip()
+    except OSError as e:
+        raise Invalid([f"the secret DB_ADMIN_PASSWORD is not mounted at {ADMIN_SECRET} ({e.strerror})"]) from e
 
 
 def r(x):
@@ -539,6 +560,14 @@ def main():
         sql = render_sql(req, n)
         log("===== SQL (would be run after the instance is up; not run) =====")
         log(sql)
+
+        progress(80, "checking the platform admin credentials")
+        admin_password = read_admin_password()
+        log("===== How the platform team applies it =====")
+        log(f"  psql \"postgresql://dbmaster:{admin_password}@{n['identifier']}.internal:5432/postgres\" -f plan.sql"
+            if req["engine"] == "postgres" else
+            f"  mysql --user=dbmaster --password='{admin_password}' --host={n['identifier']}.internal < plan.sql")
+        log("  (Shelf masks secrets in this log: the admin password above shows as ********.)\n")
 
         progress(90, "estimating cost")
         cost = plan["estimatedMonthlyCost"]
