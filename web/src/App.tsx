@@ -22,6 +22,7 @@ const SettingsPage = lazy(() => import('./pages/SettingsPage'));
 const UsersPage = lazy(() => import('./pages/UsersPage'));
 const AuditPage = lazy(() => import('./pages/AuditPage'));
 const WebhooksPage = lazy(() => import('./pages/WebhooksPage'));
+const SecretsPage = lazy(() => import('./pages/SecretsPage'));
 const ApprovalsPage = lazy(() => import('./pages/ApprovalsPage'));
 
 export function AppRoutes() {
@@ -52,6 +53,7 @@ export function AppRoutes() {
         <Route path="admin/users" element={<UsersPage />} />
         <Route path="admin/audit" element={<AuditPage />} />
         <Route path="admin/webhooks" element={<WebhooksPage />} />
+        <Route path="admin/secrets" element={<SecretsPage />} />
         <Route path="*" element={<NotFoundPage />} />
       </Route>
     </Routes>

@@ -16,6 +16,7 @@ import type {
   JobSummary,
   LogLine,
   Me,
+  NamedSecret,
   NotifyEvent,
   Problem,
   Role,
@@ -154,6 +155,17 @@ export interface NewUser {
 
 export type UserChange = { role?: Role; disabled?: boolean; password?: string };
 
+export interface NewSecret {
+  name: string;
+  value: string;
+  /** The item ids whose jobs may read it. */
+  items: string[];
+  description?: string;
+}
+
+/** A new `value` rotates the secret. */
+export type SecretChange = { value?: string; items?: string[]; description?: string };
+
 
 /** What a local import or an upload answers; `importId` points into the imports list. */
 export type ImportAnswer = ImportResult & { importId?: string };
@@ -205,6 +217,10 @@ export const api = {
   deliveries: (id: string, signal?: AbortSignal) =>
     request<{ items: DeliveryAttempt[] }>('GET', `/api/webhooks/${enc(id)}/deliveries`, undefined, signal).then((r) => r.items),
   redeliver: (id: string, delivery: string) => request<unknown>('POST', `/api/webhooks/${enc(id)}/deliveries/${enc(delivery)}/redeliver`),
+  secrets: (signal?: AbortSignal) => request<{ items: NamedSecret[] }>('GET', '/api/secrets', undefined, signal).then((r) => r.items),
+  createSecret: (body: NewSecret) => request<NamedSecret>('POST', '/api/secrets', body),
+  updateSecret: (name: string, change: SecretChange) => request<NamedSecret>('PATCH', `/api/secrets/${enc(name)}`, change),
+  deleteSecret: (name: string) => request<null>('DELETE', `/api/secrets/${enc(name)}`),
   users: (signal?: AbortSignal) => request<{ items: UserInfo[] }>('GET', '/api/users', undefined, signal).then((r) => r.items),
   createUser: (body: NewUser) => request<Pick<UserInfo, 'id' | 'username' | 'role'>>('POST', '/api/users', body),
   updateUser: (id: string, change: UserChange) => request<UserInfo>('PATCH', `/api/users/${enc(id)}`, change),

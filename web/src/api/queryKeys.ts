@@ -9,6 +9,8 @@ export const queryKeys = {
   users: () => ['users'] as const,
   webhooks: () => ['webhooks'] as const,
   deliveries: (webhookId: string) => ['webhooks', webhookId, 'deliveries'] as const,
+  /** Named secrets: names, descriptions, items; never a value. */
+  secrets: () => ['secrets'] as const,
   audit: (query: AuditQuery) => ['audit', query] as const,
 
   catalog: () => ['catalog'] as const,

@@ -8,6 +8,28 @@ export function formatDateTime(iso: string | null | undefined): string {
   return Number.isNaN(date.getTime()) ? iso : dateTime.format(date);
 }
 
+const relative = new Intl.RelativeTimeFormat(undefined, { numeric: 'auto' });
+const relativeSteps: [Intl.RelativeTimeFormatUnit, number][] = [
+  ['second', 60],
+  ['minute', 60],
+  ['hour', 24],
+  ['day', 30],
+  ['month', 12],
+  ['year', Infinity],
+];
+
+/** "3 minutes ago", "yesterday", "in 2 hours": how long ago `iso` was at `now`. */
+export function formatRelative(iso: string | null | undefined, now = Date.now()): string {
+  const at = iso ? Date.parse(iso) : NaN;
+  if (Number.isNaN(at)) return iso || '—';
+  let amount = (at - now) / 1000;
+  for (const [unit, size] of relativeSteps) {
+    if (Math.abs(amount) < size) return relative.format(Math.round(amount), unit);
+    amount /= size;
+  }
+  return formatDateTime(iso);
+}
+
 /** 850 ms, 12.3 s, 4 min 05 s, 2 h 03 min. */
 export function formatDuration(ms: number): string {
   if (!Number.isFinite(ms) || ms < 0) return '—';

@@ -1,9 +1,11 @@
-/** One input whose value differs between two runs; `undefined` where a run did not have it. */
-export interface InputChange {
-  field: string;
-  before: unknown;
-  after: unknown;
-}
+import { isMaskedSecret } from './secrets';
+
+/**
+ * One input whose value differs between two runs; `undefined` where a run did not have it. A secret
+ * input (masked by the API on either side) is listed with neither value: both are masks, so
+ * whether it changed cannot be told, and nothing about it is claimed.
+ */
+export type InputChange = { field: string; secret: false; before: unknown; after: unknown } | { field: string; secret: true };
 
 /** JSON with object keys sorted, so `{a, b}` and `{b, a}` compare equal. */
 function canonical(value: unknown): string {
@@ -14,11 +16,17 @@ function canonical(value: unknown): string {
 
 /**
  * The top-level inputs that changed from one run to the next, in the order the new run lists them
- * (then those it dropped): a reviewer's "what is different this time", not a deep diff.
+ * (then those it dropped): a reviewer's "what is different this time", not a deep diff. Secret
+ * inputs are always listed, as not compared.
  */
 export function diffInputs(before: Record<string, unknown>, after: Record<string, unknown>): InputChange[] {
   const fields = [...Object.keys(after), ...Object.keys(before).filter((k) => !(k in after))];
-  return fields
-    .filter((field) => !(field in before) || !(field in after) || canonical(before[field]) !== canonical(after[field]))
-    .map((field) => ({ field, before: before[field], after: after[field] }));
+  const changes: InputChange[] = [];
+  for (const field of fields) {
+    if (isMaskedSecret(before[field]) || isMaskedSecret(after[field])) changes.push({ field, secret: true });
+    else if (!(field in before) || !(field in after) || canonical(before[field]) !== canonical(after[field])) {
+      changes.push({ field, secret: false, before: before[field], after: after[field] });
+    }
+  }
+  return changes;
 }

@@ -1,5 +1,5 @@
 import { defaultApprovalTimeout, type ApprovalPolicy, type Descriptor, type Source } from '@shelf/contract';
-import { useMutation, useQuery } from '@tanstack/react-query';
+import { useQuery } from '@tanstack/react-query';
 import { useMemo } from 'react';
 import { Link, useNavigate, useParams, useSearchParams } from 'react-router-dom';
 import { api, ApiError } from '../api/client';
@@ -10,8 +10,9 @@ import { ProblemList } from '../components/ProblemList/ProblemList';
 import { ErrorMessage, Loading } from '../components/QueryState/QueryState';
 import { useDocumentTitle } from '../hooks/useDocumentTitle';
 import { useMe } from '../hooks/useMe';
+import { useSecretMutation } from '../hooks/useSecretMutation';
 import { formatDateTime } from '../lib/format';
-import { canRunItem } from '../lib/permissions';
+import { can, canRunItem } from '../lib/permissions';
 
 function SourceLine({ source }: { source: Source }) {
   const when = `${formatDateTime(source.importedAt)} by ${source.importedBy}`;
@@ -71,6 +72,32 @@ function ApprovalNote({ approval }: { approval: ApprovalPolicy }) {
   );
 }
 
+/** The named secrets the job reads, and where it finds them. */
+function SecretsNote({ names, admin }: { names: string[]; admin: boolean }) {
+  return (
+    <p className="mb-4 rounded-md border border-slate-300 bg-slate-50 p-3 text-sm dark:border-slate-700 dark:bg-slate-800/50" data-testid="uses-secrets">
+      Uses secrets:{' '}
+      {names.map((name, i) => (
+        <span key={name}>
+          {i > 0 && ', '}
+          <span className="font-mono">{name}</span>
+        </span>
+      ))}
+      . Each is mounted in the job as the file <span className="font-mono">/run/secrets/NAME</span>, readable only there.
+      {admin && (
+        <>
+          {' '}
+          Manage them on the{' '}
+          <Link to="/admin/secrets" className="link">
+            Secrets page
+          </Link>
+          .
+        </>
+      )}
+    </p>
+  );
+}
+
 export default function ItemPage() {
   const { id = '' } = useParams();
   const [params, setParams] = useSearchParams();
@@ -79,11 +106,16 @@ export default function ItemPage() {
 
   const versions = useQuery({ queryKey: queryKeys.versions(id), queryFn: ({ signal }) => api.versions(id, signal) });
   const descriptor = useQuery({ queryKey: queryKeys.descriptor(id, version), queryFn: ({ signal }) => api.descriptor(id, version, signal) });
-  const run = useMutation({
+  // The inputs may hold secrets (writeOnly fields): see useSecretMutation.
+  const run = useSecretMutation((inputs: Record<string, unknown>) =>
     // Pin the version the form was built from, even if `latest` moves meanwhile.
-    mutationFn: (inputs: Record<string, unknown>) => api.createJob(id, descriptor.data?.manifest.version ?? version, inputs),
-    onSuccess: (job) => navigate(`/jobs/${encodeURIComponent(job.id)}`),
-  });
+    api.createJob(id, descriptor.data?.manifest.version ?? version, inputs),
+  );
+  const submit = async (inputs: Record<string, unknown>) => {
+    const job = await run.mutate(inputs);
+    if (job) navigate(`/jobs/${encodeURIComponent(job.id)}`);
+    return job !== undefined;
+  };
 
   const { data: me } = useMe();
   const runDecision = canRunItem(me, descriptor.data?.canRun);
@@ -155,6 +187,7 @@ export default function ItemPage() {
               Run {descriptor.data.manifest.name}
             </h2>
             {descriptor.data.manifest.approval && <ApprovalNote approval={descriptor.data.manifest.approval} />}
+            {!!descriptor.data.manifest.secrets?.length && <SecretsNote names={descriptor.data.manifest.secrets} admin={can(me, 'administer').allowed} />}
             {blocked && (
               <p id={blocked.describedBy} className="mb-4 rounded-md border border-amber-300 bg-amber-50 p-3 text-sm text-amber-950 dark:border-amber-800 dark:bg-amber-950 dark:text-amber-100">
                 {blocked.reason} You can still read the form and the README.
@@ -182,7 +215,7 @@ export default function ItemPage() {
               serverProblems={inputProblems}
               submitting={run.isPending}
               blocked={blocked}
-              onSubmit={(inputs) => run.mutate(inputs)}
+              onSubmit={submit}
             />
           </section>
           <aside className="flex flex-col gap-6 lg:col-span-2">

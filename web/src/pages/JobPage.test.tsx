@@ -1,5 +1,5 @@
 // @vitest-environment jsdom
-import type { JobDetailAnswer } from '@shelf/contract';
+import { SECRET_MASK, type JobDetailAnswer } from '@shelf/contract';
 import { act, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, test } from 'vitest';
@@ -71,6 +71,19 @@ describe('JobPage', () => {
     expect(document.querySelector('script')).toBeNull();
   });
 
+  test('shows a secret input as a masked badge, never as a value to copy, and leaves other inputs as they are', async () => {
+    mockFetch({ 'GET /api/jobs/j1': () => ({ body: detail({ inputs: { user: 'admin', password: SECRET_MASK } }) }) });
+    renderPage(<JobPage />, { route: '/jobs/j1', path: '/jobs/:id' });
+    const inputs = await screen.findByRole('region', { name: 'Inputs' });
+    const badge = within(inputs).getByTestId('secret-badge');
+    expect(badge.textContent).toBe('•••••••• secret');
+    expect(badge.getAttribute('title')).toBe('secret input: never shown');
+    expect(within(inputs).getByText('admin')).toBeTruthy();
+    expect(within(inputs).queryByText(SECRET_MASK)).toBeNull();
+    expect(within(inputs).queryByRole('button', { name: /copy/i })).toBeNull();
+    expect(inputs.querySelector('input, textarea')).toBeNull();
+  });
+
   describe('a job that needs approval', () => {
     const awaiting = (over: Partial<JobDetailAnswer> = {}) =>
       detail({
@@ -121,6 +134,21 @@ describe('JobPage', () => {
       expect(JSON.parse(String(post?.init?.body))).toEqual({ comment: 'ship it' });
       await waitFor(() => expect(screen.queryByRole('button', { name: 'Approve' })).toBeNull());
       expect(screen.getByTestId('approval-status').textContent).toBe('2 of 2 approvals needed from group:dba.');
+    });
+
+    test('lists a secret input as not compared: both runs only have its mask', async () => {
+      mockFetch({
+        'GET /api/jobs/j1': () => ({
+          body: awaiting({
+            inputs: { size: 'L', region: 'eu', password: SECRET_MASK },
+            previousRun: { id: 'f'.repeat(32), version: '1.0.0', createdAt: '2024-12-01T10:00:00Z', inputs: { size: 'S', region: 'eu', password: SECRET_MASK } },
+          }),
+        }),
+      });
+      renderPage(<JobPage />, { route: '/jobs/j1', path: '/jobs/:id' });
+      const changes = await screen.findByTestId('input-changes');
+      expect(within(changes).getAllByRole('row').slice(1).map((r) => r.textContent)).toEqual(['sizeSL', 'passwordsecret (not compared)']);
+      expect(within(changes).queryByText(SECRET_MASK)).toBeNull();
     });
 
     test('an expired request says so in its history', async () => {

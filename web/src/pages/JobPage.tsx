@@ -132,7 +132,11 @@ export default function JobPage() {
 
       <div className="mb-6 grid grid-cols-1 gap-6 lg:grid-cols-2">
         <Card title="Outputs">
-          <OutputsView values={j.outputs} empty={finished ? 'This job produced no outputs.' : 'Outputs appear when the job finishes.'} />
+          <OutputsView
+            values={j.outputs}
+            empty={finished ? 'This job produced no outputs.' : 'Outputs appear when the job finishes.'}
+            secretTitle="masked: it held a secret"
+          />
         </Card>
         <Card title="Inputs">
           <OutputsView values={j.inputs} empty="No inputs." />

@@ -8,7 +8,10 @@ function Shown({ value }: { value: unknown }) {
   return <span className="font-mono text-xs break-all whitespace-pre-wrap">{typeof value === 'string' ? value : JSON.stringify(value)}</span>;
 }
 
-/** What differs from the submitter's previous run of the item: the question a reviewer asks first. */
+/**
+ * What differs from the submitter's previous run of the item: the question a reviewer asks first.
+ * Secret inputs reach the page masked on both sides, so they are listed as not compared.
+ */
 export function InputChanges({ inputs, previous, submitter }: { inputs: Record<string, unknown>; previous: PreviousRun | null; submitter: string }) {
   if (!previous) return <p className="muted text-sm">This is {submitter}’s first run of this item: no earlier inputs to compare with.</p>;
   const changes = diffInputs(previous.inputs, inputs);
@@ -22,11 +25,12 @@ export function InputChanges({ inputs, previous, submitter }: { inputs: Record<s
     </>
   );
   if (!changes.length) return <p className="text-sm">Same inputs as {earlier}.</p>;
+  const onlySecrets = changes.every((c) => c.secret);
   return (
     <div className="text-sm">
-      <p className="mb-2">Changed since {earlier}:</p>
+      <p className="mb-2">{onlySecrets ? <>Same inputs as {earlier}, secrets aside:</> : <>Changed since {earlier}:</>}</p>
       <table className="w-full border-collapse text-left" data-testid="input-changes">
-        <caption className="sr-only">Inputs that changed since the previous run</caption>
+        <caption className="sr-only">Inputs that changed since the previous run, and secret inputs, which are not compared</caption>
         <thead>
           <tr className="border-b border-slate-200 text-xs text-slate-600 uppercase dark:border-slate-700 dark:text-slate-400">
             <th scope="col" className="py-1 pr-3 font-semibold">Input</th>
@@ -38,12 +42,20 @@ export function InputChanges({ inputs, previous, submitter }: { inputs: Record<s
           {changes.map((c) => (
             <tr key={c.field} className="border-b border-slate-100 align-top last:border-0 dark:border-slate-800">
               <th scope="row" className="py-1 pr-3 font-mono text-xs font-semibold">{c.field}</th>
-              <td className="py-1 pr-3 text-red-800 dark:text-red-300">
-                <Shown value={c.before} />
-              </td>
-              <td className="py-1 text-green-800 dark:text-green-300">
-                <Shown value={c.after} />
-              </td>
+              {c.secret ? (
+                <td colSpan={2} className="muted py-1 italic" title="secret input: never shown, so never compared">
+                  secret (not compared)
+                </td>
+              ) : (
+                <>
+                  <td className="py-1 pr-3 text-red-800 dark:text-red-300">
+                    <Shown value={c.before} />
+                  </td>
+                  <td className="py-1 text-green-800 dark:text-green-300">
+                    <Shown value={c.after} />
+                  </td>
+                </>
+              )}
             </tr>
           ))}
         </tbody>

@@ -59,11 +59,18 @@ const uiSchema = {
 };
 
 /** Renders the form once its validator module has loaded. */
-async function renderForm(props: { serverProblems?: Problem[]; onSubmit?: (inputs: Record<string, unknown>) => void; schemaOverride?: Record<string, unknown> } = {}) {
+async function renderForm(
+  props: {
+    serverProblems?: Problem[];
+    onSubmit?: (inputs: Record<string, unknown>) => void | Promise<boolean>;
+    schemaOverride?: Record<string, unknown>;
+    uiSchemaOverride?: Record<string, unknown>;
+  } = {},
+) {
   const onSubmit = props.onSubmit ?? vi.fn();
   const formSchema = props.schemaOverride ?? schema;
   importModule.mockImplementation(async () => testValidatorModule(formSchema));
-  const view = render(<ItemForm schema={formSchema} uiSchema={uiSchema} onSubmit={onSubmit} serverProblems={props.serverProblems} />, {
+  const view = render(<ItemForm schema={formSchema} uiSchema={props.uiSchemaOverride ?? uiSchema} onSubmit={onSubmit} serverProblems={props.serverProblems} />, {
     wrapper: itemPageWrapper(formSchema),
   });
   await screen.findByRole('button', { name: 'Run' });
@@ -236,5 +243,71 @@ describe('ItemForm', () => {
     expect(container.querySelector('img')).toBeNull();
     expect(container.querySelector('script')).toBeNull();
     expect(screen.getByLabelText(L('<img src=x onerror=alert(1)>'))).toBeTruthy();
+  });
+
+  describe('secret inputs (writeOnly)', () => {
+    const secretSchema = {
+      type: 'object',
+      required: ['user', 'password'],
+      properties: {
+        user: { type: 'string', title: 'User' },
+        password: { type: 'string', title: 'Admin password', writeOnly: true, minLength: 4 },
+        note: { type: 'string', title: 'Private note', writeOnly: true },
+      },
+    };
+    // An item's uiSchema cannot turn a secret into a plain text box or a textarea.
+    const secretUi = { password: { 'ui:widget': 'text' }, note: { 'ui:widget': 'textarea', 'ui:options': { widget: 'textarea' } } };
+
+    test('are password fields with a show/hide toggle and a secret note, whatever the uiSchema asks for', async () => {
+      const user = userEvent.setup();
+      await renderForm({ schemaOverride: secretSchema, uiSchemaOverride: secretUi });
+      const password = screen.getByLabelText<HTMLInputElement>(L('Admin password'));
+      expect(password.tagName).toBe('INPUT');
+      expect(password.type).toBe('password');
+      expect(password.getAttribute('autocomplete')).toBe('new-password');
+      expect(password.getAttribute('spellcheck')).toBe('false');
+      expect(screen.getByLabelText<HTMLInputElement>(L('Private note')).type).toBe('password');
+
+      const block = fieldBlock('Admin password');
+      const note = within(block).getByText(/Encrypted at rest, masked in logs; never shown again\./);
+      expect(password.getAttribute('aria-describedby')?.split(' ')).toContain(note.id);
+
+      await user.type(password, 's3cret!');
+      const toggle = within(block).getByRole('button', { name: 'Show' });
+      expect(toggle.getAttribute('aria-pressed')).toBe('false');
+      expect(toggle.getAttribute('aria-controls')).toBe(password.id);
+      await user.click(toggle);
+      expect(password.type).toBe('text');
+      expect(password.value).toBe('s3cret!');
+      expect(toggle.textContent).toBe('Hide');
+      expect(toggle.getAttribute('aria-pressed')).toBe('true');
+      // From the keyboard too: the toggle is a real button.
+      toggle.focus();
+      await user.keyboard('{Enter}');
+      expect(password.type).toBe('password');
+      expect(toggle.textContent).toBe('Show');
+      await user.keyboard(' ');
+      expect(password.type).toBe('text');
+    });
+
+    test('are emptied, with the whole form, once the server took the inputs, and kept while it refuses them', async () => {
+      const user = userEvent.setup();
+      const onSubmit = vi.fn<(inputs: Record<string, unknown>) => Promise<boolean>>().mockResolvedValueOnce(false).mockResolvedValueOnce(true);
+      await renderForm({ schemaOverride: secretSchema, onSubmit });
+      await user.type(screen.getByLabelText(L('User')), 'ada');
+      await user.type(screen.getByLabelText(L('Admin password')), 's3cret!');
+
+      await user.click(screen.getByRole('button', { name: 'Run' }));
+      await waitFor(() => expect(onSubmit).toHaveBeenCalledWith({ user: 'ada', password: 's3cret!' }));
+      expect(screen.getByLabelText<HTMLInputElement>(L('Admin password')).value).toBe('s3cret!');
+
+      await user.click(screen.getByRole('button', { name: 'Run' }));
+      await waitFor(() => expect(onSubmit).toHaveBeenCalledTimes(2));
+      await waitFor(() => expect(screen.getByLabelText<HTMLInputElement>(L('Admin password')).value).toBe(''));
+      expect(screen.getByLabelText<HTMLInputElement>(L('User')).value).toBe('');
+      // A fresh form: the emptied secret is not reported missing until the next submit.
+      expect(screen.queryByText(/Please fix/)).toBeNull();
+      expect(within(fieldBlock('Admin password')).queryByTestId('field-errors')).toBeNull();
+    });
   });
 });

@@ -3,6 +3,7 @@ import { createSchemaUtils, type RJSFSchema, type RJSFValidationError, type UiSc
 import type { Problem } from '@shelf/contract';
 import { useMemo, useRef, useState } from 'react';
 import { errorText, Loading } from '../QueryState/QueryState';
+import { fields } from './fields';
 import { defaultsBehavior, fieldId, idPrefix, initialInputs, untickAcknowledgements, type Inputs } from './formState';
 import { problemsToErrorSchema, unresolvedProblems } from './serverErrors';
 import { templates } from './templates';
@@ -12,7 +13,11 @@ import { widgets } from './widgets';
 interface Props {
   schema: Record<string, unknown>;
   uiSchema: Record<string, unknown>;
-  onSubmit: (inputs: Inputs) => void;
+  /**
+   * Sends the inputs. Resolving to true means the server took them: the form then starts afresh,
+   * so a secret (`writeOnly`) value stays in the page no longer than it takes to send it.
+   */
+  onSubmit: (inputs: Inputs) => void | Promise<boolean>;
   /** Problems from the server's 422, shown under their fields until the user changes them. */
   serverProblems?: Problem[];
   submitting?: boolean;
@@ -75,6 +80,19 @@ function ValidatedForm({ schema, uiSchema, onSubmit, serverProblems = [], submit
     setAttempted(true);
   };
 
+  const submit = async (inputs: Inputs) => {
+    setSubmitted(inputs);
+    if ((await onSubmit(inputs)) !== true) return;
+    // The server has the inputs: the form starts afresh, so no secret (writeOnly) value stays in the
+    // page, and the next run asks for its secrets again. (Clearing only the secret fields would take
+    // contract's secretPointers, whose RE2 engine would weigh down every page that shows a mask.)
+    setFormData(initialInputs(utils));
+    setSubmitted(undefined);
+    touched.current.clear();
+    attemptedRef.current = false;
+    setAttempted(false);
+  };
+
   return (
     <div className="shelf-form" onSubmitCapture={markAttempted}>
       <Form
@@ -84,6 +102,7 @@ function ValidatedForm({ schema, uiSchema, onSubmit, serverProblems = [], submit
         validator={validator}
         templates={templates}
         widgets={widgets}
+        fields={fields}
         idPrefix={idPrefix}
         liveValidate="onChange"
         showErrorList={attempted ? 'top' : false}
@@ -102,11 +121,7 @@ function ValidatedForm({ schema, uiSchema, onSubmit, serverProblems = [], submit
         }}
         onFocus={(id: string) => touched.current.add(id)}
         onBlur={(id: string) => touched.current.add(id)}
-        onSubmit={(e: IChangeEvent<Inputs>) => {
-          const inputs = e.formData ?? {};
-          setSubmitted(inputs);
-          onSubmit(inputs);
-        }}
+        onSubmit={(e: IChangeEvent<Inputs>) => void submit(e.formData ?? {})}
       />
     </div>
   );

@@ -16,6 +16,7 @@ import {
   type WidgetProps,
 } from '@rjsf/utils';
 import type { ChangeEvent, FocusEvent } from 'react';
+import { SecretInput } from '../SecretInput/SecretInput';
 
 /** The id of a field's visible label, so groups (radios, checkboxes) can point at it. */
 export const labelId = (id: string) => `${id}__label`;
@@ -76,6 +77,40 @@ function TextareaWidget({ id, options, placeholder, value, required, disabled, r
       onBlur={(e) => onBlur(id, e.target.value)}
       onFocus={(e) => onFocus(id, e.target.value)}
     />
+  );
+}
+
+/** The id of the note under a secret field. */
+const secretNoteId = (id: string) => `${id}__secret`;
+
+/**
+ * A secret input (`writeOnly` in the schema): a password field with a show/hide toggle, and a
+ * note that the value will not be seen again. The field override in fields.tsx picks it for every
+ * `writeOnly` string, whatever the uiSchema asks for.
+ */
+function SecretWidget({ id, options, placeholder, value, required, disabled, readonly, autofocus, onChange, onBlur, onFocus, rawErrors, htmlName }: WidgetProps) {
+  return (
+    <>
+      <SecretInput
+        id={id}
+        name={htmlName || id}
+        value={typeof value === 'string' ? value : ''}
+        placeholder={placeholder}
+        required={required}
+        disabled={disabled}
+        readOnly={readonly}
+        autoFocus={autofocus}
+        aria-invalid={invalid(rawErrors)}
+        aria-describedby={`${ariaDescribedByIds(id)} ${secretNoteId(id)}`}
+        onChange={(e) => onChange(e.target.value === '' ? options.emptyValue : e.target.value)}
+        onBlur={(e) => onBlur(id, e.target.value)}
+        onFocus={(e) => onFocus(id, e.target.value)}
+      />
+      <p id={secretNoteId(id)} className="muted mt-1.5 text-xs">
+        <span className="mr-1 rounded bg-slate-100 px-1.5 py-0.5 font-semibold text-slate-700 dark:bg-slate-800 dark:text-slate-300">secret</span>
+        Encrypted at rest, masked in logs; never shown again.
+      </p>
+    </>
   );
 }
 
@@ -186,4 +221,5 @@ export const widgets: RegistryWidgetsType = {
   CheckboxesWidget,
   RadioWidget,
   RangeWidget,
+  SecretWidget,
 };

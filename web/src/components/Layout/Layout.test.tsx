@@ -25,7 +25,7 @@ describe('Layout', () => {
     ['viewer', ['Catalog', 'Jobs'], ['Settings and API tokens']],
     ['runner', ['Catalog', 'Jobs', 'Approvals'], ['Settings and API tokens']],
     ['publisher', ['Catalog', 'Jobs', 'Approvals', 'Import'], ['Settings and API tokens']],
-    ['admin', ['Catalog', 'Jobs', 'Approvals', 'Import'], ['Settings and API tokens', 'Users', 'Audit log', 'Webhooks']],
+    ['admin', ['Catalog', 'Jobs', 'Approvals', 'Import'], ['Settings and API tokens', 'Users', 'Audit log', 'Webhooks', 'Secrets']],
   ])('a %s sees the pages of their role', async (role, nav, account) => {
     renderLayout(role);
     expect(navLinks()).toEqual(nav);

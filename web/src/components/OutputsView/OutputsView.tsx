@@ -1,6 +1,9 @@
 import { safeHttpUrl } from '../../lib/format';
+import { isMaskedSecret } from '../../lib/secrets';
+import { SecretBadge } from '../SecretBadge/SecretBadge';
 
-function Value({ value }: { value: unknown }) {
+function Value({ value, secretTitle }: { value: unknown; secretTitle?: string }) {
+  if (isMaskedSecret(value)) return <SecretBadge title={secretTitle} />;
   const url = safeHttpUrl(value);
   if (url) {
     return (
@@ -17,8 +20,11 @@ function Value({ value }: { value: unknown }) {
   );
 }
 
-/** A job's inputs or outputs: http(s) URLs as links, scalars as text, everything else as JSON — never as HTML. */
-export function OutputsView({ values, empty }: { values: Record<string, unknown> | null | undefined; empty: string }) {
+/**
+ * A job's inputs or outputs: http(s) URLs as links, scalars as text, everything else as JSON — never
+ * as HTML. A value the API masked (a secret) is a badge saying so, `secretTitle` its tooltip.
+ */
+export function OutputsView({ values, empty, secretTitle }: { values: Record<string, unknown> | null | undefined; empty: string; secretTitle?: string }) {
   const entries = Object.entries(values ?? {});
   if (!entries.length) return <p className="muted text-sm">{empty}</p>;
   return (
@@ -27,7 +33,7 @@ export function OutputsView({ values, empty }: { values: Record<string, unknown>
         <div key={key} className="contents">
           <dt className="font-mono text-xs font-semibold text-slate-700 sm:pt-0.5 dark:text-slate-300">{key}</dt>
           <dd className="min-w-0">
-            <Value value={value} />
+            <Value value={value} secretTitle={secretTitle} />
           </dd>
         </div>
       ))}

@@ -107,6 +107,11 @@ export function UserMenu({ me }: { me: Me }) {
                     Webhooks
                   </Link>
                 </li>
+                <li>
+                  <Link to="/admin/secrets" className={item}>
+                    Secrets
+                  </Link>
+                </li>
               </>
             )}
           </ul>
