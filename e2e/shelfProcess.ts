@@ -18,7 +18,8 @@ export interface RunningShelf {
   prefix: string;
   tmp: string;
   output: () => string;
-  stop: () => Promise<void>;
+  /** Stops both processes (SIGTERM) and deletes what they stored, unless `keep` (for {@link startShelf}'s `again`). */
+  stop: (opts?: { keep?: boolean }) => Promise<void>;
 }
 
 async function freePort(): Promise<number> {
@@ -36,10 +37,11 @@ async function freePort(): Promise<number> {
  * A whole Shelf — the API and a worker as separate processes, exactly as `npm start` runs
  * them — on an ephemeral loopback port with its own Redis prefix and bundle store.
  */
-export async function startShelf(env: Record<string, string> = {}): Promise<RunningShelf> {
+export async function startShelf(env: Record<string, string> = {}, again?: Pick<RunningShelf, 'prefix' | 'tmp'>): Promise<RunningShelf> {
   const port = await freePort();
-  const prefix = `e2e-${randomBytes(5).toString('hex')}`;
-  const tmp = await mkdtemp(path.join(os.tmpdir(), 'shelf-e2e-'));
+  // `again`: a Shelf restarted on the data (Redis prefix, folders) of one stopped with `keep`.
+  const prefix = again?.prefix ?? `e2e-${randomBytes(5).toString('hex')}`;
+  const tmp = again?.tmp ?? (await mkdtemp(path.join(os.tmpdir(), 'shelf-e2e-')));
   const common = {
     ...process.env,
     SHELF_REDIS_PREFIX: prefix,
@@ -79,7 +81,7 @@ export async function startShelf(env: Record<string, string> = {}): Promise<Runn
     prefix,
     tmp,
     output: () => log,
-    stop: async () => {
+    stop: async ({ keep = false } = {}) => {
       await Promise.all(
         children.map(
           (c) =>
@@ -91,7 +93,8 @@ export async function startShelf(env: Record<string, string> = {}): Promise<Runn
             }),
         ),
       );
-      const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
+      if (keep) return;
+      const redis = new Redis((common as Record<string, string | undefined>).REDIS_URL ?? 'redis://127.0.0.1:6379');
       const keys = await redis.keys(`${prefix}:*`);
       for (let i = 0; i < keys.length; i += 1000) await redis.del(...keys.slice(i, i + 1000));
       await redis.quit();

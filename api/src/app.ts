@@ -27,6 +27,9 @@ import { userRoutes } from './routes/users.js';
 import { webhookRoutes } from './routes/webhooks.js';
 import { secretRoutes } from './routes/secrets.js';
 import type { SecretServices } from './secrets/index.js';
+import { scheduleRoutes } from './routes/schedules.js';
+import type { ScheduleServices } from './schedules/index.js';
+import type { PresetServices } from './presets/index.js';
 import type { CatalogServices } from './services.js';
 import { ValidatorModules } from './validators/validatorModules.js';
 
@@ -46,6 +49,8 @@ export interface AppDeps {
   notify?: NotifyServices;
   /** Named secrets (admin). */
   secrets: SecretServices;
+  /** Schedules and presets; absent where jobs are. */
+  schedules?: { schedules: ScheduleServices; presets: PresetServices };
 }
 
 /** Builds the HTTP app without listening, so tests drive it directly. */
@@ -108,6 +113,7 @@ export function createApp(deps: AppDeps): Express {
   if (deps.jobs) app.use(jobRoutes({ jobs: deps.jobs }));
   if (deps.notify) app.use(webhookRoutes(deps.notify));
   app.use(secretRoutes(deps.secrets));
+  if (deps.schedules) app.use(scheduleRoutes(deps.schedules));
   if (deps.git) app.use(gitRoutes({ gitImports: deps.git.services.imports, webhookSecret: deps.git.webhookSecret }));
   app.use('/api', (req) => {
     throw new NotFoundError('route', `${req.method} ${req.originalUrl}`);

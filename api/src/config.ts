@@ -69,6 +69,7 @@ const Env = z.object({
     const parsed = v === undefined ? undefined : parseSecretsKey(v);
     if (parsed && 'problem' in parsed) ctx.addIssue({ code: 'custom', message: parsed.problem });
   }),
+  SHELF_MIN_SCHEDULE_SECONDS: z.coerce.number().int().min(1).default(60),
   SHELF_MAIL_FROM: z.preprocess((v) => (v === '' ? undefined : v), z.string().min(3).max(320).optional()),
 });
 
@@ -109,6 +110,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     notify: notifySettings(e),
     /** Seals secret inputs and named secrets at rest; else `<SHELF_DATA_DIR>/secrets.key`, made on first start. */
     secretsKey: e.SHELF_SECRETS_KEY,
+    /** A schedule may fire at most this often. */
+    minScheduleSeconds: e.SHELF_MIN_SCHEDULE_SECONDS,
   };
 }
 

@@ -13,6 +13,9 @@ import { createMetrics } from './metrics.js';
 import { createNotifyServices } from './notify/index.js';
 import { createSecretServices } from './secrets/index.js';
 import { seedExampleSecrets } from './secrets/exampleSecrets.js';
+import { createScheduleServices } from './schedules/index.js';
+import { createPresetServices } from './presets/index.js';
+import { InputValidator } from './jobs/inputValidator.js';
 import { reindex } from './registry/reindex.js';
 import { createAuthServices } from './auth/index.js';
 import { createOidcLogin } from './auth/oidcLogin.js';
@@ -50,6 +53,9 @@ async function main() {
   if (config.importExamples) await seedExampleSecrets(secrets, logger);
   const jobs = await createJobServices(redis, { keys: services.keys, registry: services.registry, logger, maxLimits: config.maxLimits, allowedImages: config.runtimeRules.allowedImages, inputQuota: config.inputQuota, audit: auth.audit, callbacks: notify, secrets });
   registerJobMetrics(metrics.registry, { records: jobs.records, queue: jobs.queue, events: jobs.events, logger });
+  const schedules = await createScheduleServices(redis, { keys: services.keys, logger, box: secrets.box, minIntervalSeconds: config.minScheduleSeconds, jobs, users: auth.users, adminTokenEnabled: Boolean(config.auth.adminToken), audit: auth.audit });
+  const stopSchedules = await schedules.start();
+  const presets = createPresetServices(redis, { keys: services.keys, registry: services.registry, inputs: new InputValidator() });
 
   const app = createApp({
     logger,
@@ -63,6 +69,7 @@ async function main() {
     git: { services: git, webhookSecret: config.webhookSecret },
     notify,
     secrets,
+    schedules: { schedules, presets },
   });
   const server = http.createServer(app);
   const closeJobsSocket = attachJobsWebSocket(server, { events: jobs.events, logs: jobs.records, jobs: jobs.records, auth, logger, ...config.live });
@@ -87,6 +94,8 @@ async function main() {
     setTimeout(() => process.exit(1), 10_000).unref();
     stopRetention();
     await closeJobsSocket();
+    await stopSchedules();
+    await schedules.close();
     await jobs.close();
     await stopGitSync();
     await stopNotify();

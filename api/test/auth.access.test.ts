@@ -46,6 +46,7 @@ const expected: Record<string, Access> = {
   'PUT /api/catalog/:id/grants/:name': 'admin',
   'GET /api/bundles/:digest': 'viewer',
   'POST /api/jobs': 'runner',
+  'POST /api/jobs/validate': 'runner',
   'GET /api/jobs': 'viewer',
   'GET /api/jobs/:id': 'viewer',
   'GET /api/jobs/:id/logs': 'viewer',
@@ -64,6 +65,16 @@ const expected: Record<string, Access> = {
   'GET /api/secrets/:name': 'admin',
   'PATCH /api/secrets/:name': 'admin',
   'DELETE /api/secrets/:name': 'admin',
+  'GET /api/schedules': 'viewer',
+  'POST /api/schedules': 'runner',
+  'GET /api/schedules/:id': 'viewer',
+  'GET /api/schedules/:id/runs': 'viewer',
+  'PATCH /api/schedules/:id': 'runner',
+  'DELETE /api/schedules/:id': 'runner',
+  'POST /api/schedules/:id/run': 'runner',
+  'GET /api/catalog/:id/presets': 'viewer',
+  'POST /api/catalog/:id/presets': 'runner',
+  'DELETE /api/catalog/:id/presets/:presetId': 'runner',
 };
 
 const webhookSecret = 'x'.repeat(32);
@@ -131,6 +142,8 @@ function pathFor(route: string, who: Identity): string {
     .replace(':version', 'latest')
     .replace(':importId', 'no-such-import')
     .replace('/api/secrets/:name', '/api/secrets/NO_SUCH_SECRET')
+    .replace('/api/schedules/:id', '/api/schedules/000000000000000000000000')
+    .replace(':presetId', 'no-such-preset')
     .replace(':name', 'egress')
     .replace(':digest', ids.digest);
   if (filled.includes(':')) throw new Error(`no test value for a parameter of ${route}: add one to pathFor`);

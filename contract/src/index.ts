@@ -16,3 +16,5 @@ export * from './envConfig.js';
 export * from './notify.js';
 export * from './runtimeImages.js';
 export * from './secrets.js';
+export * from './schedules.js';
+export * from './presets.js';

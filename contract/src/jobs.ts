@@ -66,6 +66,10 @@ export interface JobSummary {
   finishedAt: string | null;
   error: JobError | null;
   retryOf: string | null;
+  /** The job this one re-runs with changed inputs ("run again with changes"). */
+  rerunOf?: string;
+  /** The schedule that started it (it ran as the schedule's owner). */
+  scheduleId?: string;
   /** Who submitted it; null only for jobs stored before Shelf had identity. */
   submittedBy: Actor | null;
   /** Present only for jobs of items with an approval policy: the policy frozen at submission and the approvals so far. */

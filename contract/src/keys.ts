@@ -111,6 +111,18 @@ export function redisKeys(prefix = 'shelf') {
     webhookAttempts: (webhookId: string) => `${prefix}:webhook:${webhookId}:attempts`,
     /** string with a TTL: JSON of one delivery (target, event, exact body), for redelivery. */
     webhookDelivery: (deliveryId: string) => `${prefix}:webhook-delivery:${deliveryId}`,
+    /** hash: schedule id → JSON stored schedule. */
+    schedules: `${prefix}:schedules`,
+    /** list of JSON ScheduleRun, newest first, capped: one schedule's ticks. */
+    scheduleRuns: (scheduleId: string) => `${prefix}:schedule:${scheduleId}:runs`,
+    /** string: the id of the newest job the schedule started (the overlap rule's, however many runs were skipped since). */
+    scheduleLastJob: (scheduleId: string) => `${prefix}:schedule:${scheduleId}:last-job`,
+    /** string with a TTL: held while one run of the schedule starts (a tick and "run now" never both pass the overlap check). */
+    scheduleLock: (scheduleId: string) => `${prefix}:schedule:${scheduleId}:lock`,
+    /** string: the schedule's secret inputs, sealed (context `schedule:<id>`) as JSON {pointer: value}. */
+    scheduleSecrets: (scheduleId: string) => `${prefix}:schedule:${scheduleId}:secrets`,
+    /** hash: preset id → JSON preset of one item. */
+    presets: (itemId: string) => `${prefix}:item:${itemId}:presets`,
     /** string with a TTL: the callbackUrl of one job. */
     jobCallback: (jobId: string) => `${prefix}:callback:${jobId}`,
   };
@@ -125,4 +137,6 @@ export const QueueName = {
   approvalTimeout: 'shelf-approval-timeout',
   /** Notifications: one fan-out job per event, then one job per webhook delivery or e-mail (API processes consume). */
   notify: 'shelf-notify',
+  /** One BullMQ job scheduler per schedule (id = the schedule's), consumed by the API: each tick starts a run. */
+  schedule: 'shelf-schedule',
 } as const;

@@ -15,6 +15,7 @@ export const secretNamePattern = '^[A-Z][A-Z0-9_]{1,63}$';
 /** Why `value` cannot be a secret, or undefined when it can. */
 export function secretValueProblem(value: unknown): string | undefined {
   if (typeof value !== 'string') return 'a secret must be a string';
+  if (value === SECRET_MASK) return `"${SECRET_MASK}" is how Shelf shows a secret, not a secret: enter the value itself`;
   if (value.length < MIN_SECRET_LENGTH) {
     return `a secret must be at least ${MIN_SECRET_LENGTH} characters: a shorter value cannot be masked safely in logs and outputs`;
   }

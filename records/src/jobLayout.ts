@@ -21,6 +21,10 @@ export interface JobHash {
   /** JSON JobError or '' */
   error: string;
   retryOf: string;
+  /** The job this one re-runs with changes ("run again with changes"); absent otherwise. */
+  rerunOf?: string;
+  /** The schedule that started it; absent for jobs run by hand. */
+  scheduleId?: string;
   /** JSON object */
   inputs: string;
   /** '' or an integer */
@@ -56,6 +60,8 @@ export interface NewJob {
   inputs: Record<string, unknown>;
   limits: JobLimits;
   retryOf?: string;
+  rerunOf?: string;
+  scheduleId?: string;
   submittedBy: Actor;
   /** The item's approval policy, frozen now: the job then waits AWAITING_APPROVAL instead of being QUEUED. */
   approval?: ApprovalSnapshot;
@@ -90,6 +96,8 @@ export function newJobHash(id: string, job: NewJob, now: Date): JobHash {
     finishedAt: '',
     error: '',
     retryOf: job.retryOf ?? '',
+    ...(job.rerunOf ? { rerunOf: job.rerunOf } : {}),
+    ...(job.scheduleId ? { scheduleId: job.scheduleId } : {}),
     inputs: JSON.stringify(job.inputs),
     exitCode: '',
     outputs: '',

@@ -5,7 +5,7 @@ export const luaList = (names: readonly string[]) => `{${names.map((n) => `'${n}
 /**
  * How each field of the contract's JobSummary is made from the stored hash, in its key order:
  * `text` is left out when absent, `orNull` is null when empty, `json` is stored as JSON (its
- * default when empty). `submittedBy` follows, from submittedById and submittedByName, then —
+ * default when empty; the `text` ones only some jobs have are stored only for them). `submittedBy` follows, from submittedById and submittedByName, then —
  * only for jobs that need approval — `approval`, the frozen policy with the count `approved`.
  */
 const summaryEncoding: [keyof JobHash, 'text' | 'orNull' | 'json', string?][] = [
@@ -20,6 +20,8 @@ const summaryEncoding: [keyof JobHash, 'text' | 'orNull' | 'json', string?][] = 
   ['finishedAt', 'orNull'],
   ['error', 'json', 'null'],
   ['retryOf', 'orNull'],
+  ['rerunOf', 'text'],
+  ['scheduleId', 'text'],
 ];
 
 const luaEncoding = `{${summaryEncoding.map(([name, kind, fallback]) => `{'${name}', '${kind}', '${fallback ?? ''}'}`).join(', ')}}`;

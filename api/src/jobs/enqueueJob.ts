@@ -1,8 +1,8 @@
 import type { JobsOptions, Queue } from 'bullmq';
 import { z } from 'zod';
-import { freezeApproval, JobState, retryableStates, secretValueProblem, splitSecretInputs, type ApprovalPolicy, type Manifest, type Problem, type RunJobData } from '@shelf/contract';
+import { freezeApproval, JobState, retryableStates, secretValueProblem, splitSecretInputs, type ApprovalPolicy, type Manifest, type Problem, type RunJobData, type VersionRecord } from '@shelf/contract';
 import { describeRefused, InputQuotaError, type JobRecords, type NamedSecrets, type NewJob, type SecretInputs } from '@shelf/records';
-import { canActOnJob, canRunItem, canUseImage, type Decision } from '../auth/policy.js';
+import { canActOnJob, canRunItem, canSeeJob, canUseImage, type Decision } from '../auth/policy.js';
 import { actorOf, type Principal } from '../auth/principal.js';
 import { BadRequestError, ConflictError, ForbiddenError, NotFoundError, PayloadTooLargeError, QuotaExceededError, UnavailableError, ValidationError } from '../errors.js';
 import { formatBytes } from '@shelf/contract';
@@ -20,9 +20,21 @@ export const EnqueueRequest = z
     inputs: z.record(z.string(), z.unknown()).default({}),
     // A plain string: the notify URL policy answers a bad URL with 422 and the reason.
     callbackUrl: z.string().min(1).max(2048).optional(),
+    /** "Run again with changes": the job this one re-runs, shown as a link on both. */
+    rerunOf: z.string().regex(/^[0-9a-f]{32}$/, 'a job id').optional(),
   })
   .strict();
 export type EnqueueRequest = z.infer<typeof EnqueueRequest>;
+
+/** `POST /api/jobs/validate` body: what a submission would be checked on. */
+export const ValidateRequest = z
+  .object({
+    itemId: z.string().min(1).max(128),
+    version: z.string().min(1).max(128).default('latest'),
+    inputs: z.record(z.string(), z.unknown()).default({}),
+  })
+  .strict();
+export type ValidateRequest = z.infer<typeof ValidateRequest>;
 
 export type RunQueue = Queue<RunJobData, unknown, 'run'>;
 
@@ -64,14 +76,24 @@ export interface Launched {
   callbackSecret?: string;
 }
 
-/** Validates a run request against the pinned version and queues it, or holds it for approval when the item asks for one. */
-export async function enqueueJob(deps: LaunchDeps, request: EnqueueRequest, by: Principal): Promise<Launched> {
+/** A run request that passed every check a submission makes: what would be stored and sealed. */
+export interface CheckedRun {
+  version: VersionRecord;
+  /** The inputs with the schema's defaults applied, each secret shown as SECRET_MASK. */
+  inputs: Record<string, unknown>;
+  /** The secret inputs by JSON pointer. */
+  secrets: SecretInputs;
+}
+
+/**
+ * Every check of a submission, storing nothing: may `by` run the item (image, access, its named
+ * secrets), do the inputs match its schema (with defaults applied), are the secret ones maskable,
+ * and do they fit the per-job size. The dry run (`POST /api/jobs/validate`) is exactly this.
+ */
+export async function checkRun(deps: LaunchDeps, request: Pick<EnqueueRequest, 'itemId' | 'version' | 'inputs'>, by: Principal): Promise<CheckedRun> {
   const version = await deps.registry.getVersion(request.itemId, request.version);
   check(canRunItem(by, version.manifest));
   check(canUseImage(version.manifest.runtime.image, deps.allowedImages));
-  // Refused before anything is stored.
-  if (request.callbackUrl && !deps.callbacks) throw new BadRequestError('callbackUrl is not available on this Shelf');
-  if (request.callbackUrl) await deps.callbacks!.checkCallbackUrl(request.callbackUrl);
   await checkNamedSecrets(deps, version.id, version.manifest);
   const validated = await deps.inputs.validate(version, request.inputs);
   const { shown: inputs, secrets } = splitSecretInputs(validated.inputs, validated.secretPointers);
@@ -80,6 +102,21 @@ export async function enqueueJob(deps: LaunchDeps, request: EnqueueRequest, by: 
   if (bytes > deps.inputQuota.maxJobBytes) {
     throw new PayloadTooLargeError(`the inputs weigh ${formatBytes(bytes)}; one job's inputs may weigh at most ${formatBytes(deps.inputQuota.maxJobBytes)} (SHELF_MAX_JOB_INPUT_BYTES) — pass large data as a URL or a file in the item`);
   }
+  return { version, inputs, secrets };
+}
+
+/** Where a job came from besides its submitter: a schedule's tick. */
+export interface JobOrigin {
+  scheduleId?: string;
+}
+
+/** Validates a run request against the pinned version and queues it, or holds it for approval when the item asks for one. */
+export async function enqueueJob(deps: LaunchDeps, request: EnqueueRequest, by: Principal, origin: JobOrigin = {}): Promise<Launched> {
+  // Refused before anything is stored.
+  if (request.callbackUrl && !deps.callbacks) throw new BadRequestError('callbackUrl is not available on this Shelf');
+  if (request.callbackUrl) await deps.callbacks!.checkCallbackUrl(request.callbackUrl);
+  const { version, inputs, secrets } = await checkRun(deps, request, by);
+  if (request.rerunOf) await checkRerunOf(deps, request.rerunOf, version.id, by);
   const launched = await launch(
     deps,
     {
@@ -90,11 +127,24 @@ export async function enqueueJob(deps: LaunchDeps, request: EnqueueRequest, by: 
       inputs,
       limits: applyLimits(version.manifest, deps.maxLimits),
       submittedBy: actorOf(by),
+      ...(request.rerunOf ? { rerunOf: request.rerunOf } : {}),
+      ...(origin.scheduleId ? { scheduleId: origin.scheduleId } : {}),
     },
     version.manifest.approval,
     secrets,
   );
   return request.callbackUrl ? { ...launched, ...(await deps.callbacks!.registerCallback(launched.id, request.callbackUrl)) } : launched;
+}
+
+/** "Run again with changes" links the new job to one of the same item the submitter may see. */
+async function checkRerunOf(deps: LaunchDeps, rerunOf: string, itemId: string, by: Principal): Promise<void> {
+  const original = await deps.records.summary(rerunOf);
+  if (!original || !canSeeJob(by, original).allowed) {
+    throw new ValidationError(`rerunOf: no job ${rerunOf} that you may see`, [{ file: 'request', path: '/rerunOf', message: 'not a job you may see' }]);
+  }
+  if (original.itemId !== itemId) {
+    throw new ValidationError(`rerunOf: job ${rerunOf} ran ${original.itemId}, not ${itemId}`, [{ file: 'request', path: '/rerunOf', message: `a run of ${original.itemId}, not of ${itemId}` }]);
+  }
 }
 
 /** An item naming a secret it may not read is refused now, not when its job runs. */

@@ -11,7 +11,7 @@ import { canSeeJob } from '../auth/policy.js';
 import type { Principal } from '../auth/principal.js';
 import { ApprovalTimeouts } from './approvalTimeouts.js';
 import { awaitingDecisionOf, decideJob, detailFor, expireJob, type DecisionRequest } from './decideJob.js';
-import { check, enqueueJob, found, retryJob, type EnqueueRequest, type LaunchDeps, type Launched, type RunQueue } from './enqueueJob.js';
+import { check, checkRun, enqueueJob, found, retryJob, type CheckedRun, type EnqueueRequest, type JobOrigin, type LaunchDeps, type Launched, type RunQueue, type ValidateRequest } from './enqueueJob.js';
 import { InputValidator } from './inputValidator.js';
 import type { MaxLimits } from './jobLimits.js';
 import { defaultAllowedImages } from '@shelf/contract';
@@ -21,7 +21,7 @@ import type { SecretServices } from '../secrets/index.js';
 
 export { registerJobMetrics } from './jobMetrics.js';
 export { workerReadiness } from './workerReadiness.js';
-export { EnqueueRequest } from './enqueueJob.js';
+export { EnqueueRequest, ValidateRequest } from './enqueueJob.js';
 export { DecisionRequest } from './decideJob.js';
 
 export interface JobServiceOptions {
@@ -75,7 +75,9 @@ export async function createJobServices(redis: Redis, opts: JobServiceOptions) {
     records,
     queue,
     events,
-    enqueue: (request: EnqueueRequest, by: Principal): Promise<Launched> => enqueueJob(deps, request, by),
+    enqueue: (request: EnqueueRequest, by: Principal, origin?: JobOrigin): Promise<Launched> => enqueueJob(deps, request, by, origin),
+    /** The dry run: every check of a submission, nothing stored. */
+    check: (request: ValidateRequest, by: Principal): Promise<CheckedRun> => checkRun(deps, request, by),
     retry: (id: string, by: Principal): Promise<Launched> => retryJob(deps, id, by),
     cancel: (id: string, by: Principal): Promise<JobSummary> => cancelJob(deps, id, by),
     approve: (id: string, request: DecisionRequest, by: Principal): Promise<JobSummary> => decideJob(deps, id, 'approved', request, by),

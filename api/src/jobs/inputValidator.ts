@@ -23,4 +23,11 @@ export class InputValidator {
     // The thread validates a copy, so the caller's object stays as it was.
     return this.pool.validateInputs(version, inputs);
   }
+
+  /** Where the secret values of inputs that need not be complete are (a preset): off the event loop, within a time budget. */
+  async secretPointers(version: VersionRecord, inputs: Record<string, unknown>): Promise<string[]> {
+    const guard = guardInputs(inputs);
+    if (guard.length) throw new ValidationError('the inputs are too large, too many or too deeply nested', guard);
+    return this.pool.findSecretPointers(version.schema, inputs);
+  }
 }

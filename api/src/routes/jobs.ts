@@ -1,7 +1,7 @@
 import { Router, type Request } from 'express';
 import { z } from 'zod';
 import { JobState, type JobSummary } from '@shelf/contract';
-import { DecisionRequest, EnqueueRequest, type JobServices } from '../jobs/index.js';
+import { DecisionRequest, EnqueueRequest, ValidateRequest, type JobServices } from '../jobs/index.js';
 import { allow, auditNote } from '../auth/httpGuards.js';
 import type { Principal } from '../auth/principal.js';
 import { parseRequest } from './parse.js';
@@ -38,6 +38,12 @@ export function jobRoutes(deps: { jobs: JobServices }): Router {
     const { id, state, callbackSecret } = await jobs.enqueue(request, by(req));
     auditNote(res, { target: `${request.itemId}@${request.version} ${id}`, ...(state === JobState.AWAITING_APPROVAL ? { detail: 'awaiting approval' } : {}) });
     res.status(202).json({ id, ...(callbackSecret ? { callbackSecret } : {}) });
+  });
+
+  // The dry run: the verdict a submission would get, with the schema's defaults applied; nothing is stored (no audit).
+  r.post('/api/jobs/validate', allow('runner'), async (req, res) => {
+    const { version, inputs } = await jobs.check(parseRequest(ValidateRequest, req.body), by(req));
+    res.json({ itemId: version.id, version: version.version, inputs });
   });
 
   r.get('/api/jobs', allow('viewer'), async (req, res) => {

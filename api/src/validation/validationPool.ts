@@ -115,6 +115,18 @@ export class ValidationPool {
   }
 
   /** Stops every thread; waiting tasks fail. */
+  /** The JSON pointers of the secret (writeOnly) values in `inputs`, which need not match the schema (a preset's). */
+  async findSecretPointers(schema: unknown, inputs: Record<string, unknown>): Promise<string[]> {
+    try {
+      const answer = await this.run({ build: () => ({ task: { kind: 'findSecrets', schema, inputs }, budgetMs: this.opts.validateBudgetMs }) });
+      if (answer.kind === 'secrets') return answer.pointers;
+      throw new Error(answer.kind === 'failed' ? answer.message : `unexpected answer ${answer.kind}`);
+    } catch (err) {
+      if (!(err instanceof OverBudget)) throw err;
+      throw new ValidationError(`finding the secret inputs ${err.message}`, [{ file: 'inputs', path: '', message: `too costly to check: ${err.message}; send smaller inputs` }]);
+    }
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     for (const waiting of this.queue.splice(0)) waiting.reject(new UnavailableError('input validation is shutting down'));

@@ -8,6 +8,8 @@ export type ThreadTask = { id: number } & (
   | { kind: 'checkItem'; texts: ItemTexts; tagVersion?: string }
   /** `schema` comes along unless the pool knows this thread has the digest's validator already. */
   | { kind: 'validate'; digest: string; inputs: Record<string, unknown>; schema?: unknown }
+  /** Where the secret (writeOnly) values of inputs that need not be complete are (a preset). */
+  | { kind: 'findSecrets'; schema: unknown; inputs: Record<string, unknown> }
 );
 
 export type ThreadAnswer = { id: number } & (
@@ -20,6 +22,7 @@ export type ThreadAnswer = { id: number } & (
   | { kind: 'valid'; inputs: Record<string, unknown>; secretPointers: string[] }
   | { kind: 'invalid'; problems: Problem[]; total: number }
   | { kind: 'failed'; message: string }
+  | { kind: 'secrets'; pointers: string[] }
 );
 
 export interface ThreadData {
@@ -50,6 +53,8 @@ function answer(task: ThreadTask): ThreadAnswer {
   switch (task.kind) {
     case 'checkItem':
       return { id, kind: 'checked', result: validateItem(task.texts, task.tagVersion === undefined ? {} : { tagVersion: task.tagVersion }) };
+    case 'findSecrets':
+      return { id, kind: 'secrets', pointers: secretPointers(task.schema, task.inputs) };
     case 'validate': {
       const entry = validators.get(task.digest) ?? (task.schema === undefined ? undefined : compile(task.digest, task.schema));
       if (!entry) return { id, kind: 'missing' };

@@ -17,6 +17,9 @@ import { createLogger } from '../../src/logger.js';
 import { createMetrics, type Metrics } from '../../src/metrics.js';
 import { createNotifyServices, type NotifyOptions, type NotifyServices } from '../../src/notify/index.js';
 import { createSecretServices, type SecretServices } from '../../src/secrets/index.js';
+import { createScheduleServices, type ScheduleServices } from '../../src/schedules/index.js';
+import { createPresetServices } from '../../src/presets/index.js';
+import { InputValidator } from '../../src/jobs/inputValidator.js';
 import type { ReadinessCheck } from '../../src/routes/operations.js';
 import { createCatalogServices, type CatalogServices } from '../../src/services.js';
 import type { RuntimeRules } from '../../src/auth/policy.js';
@@ -59,6 +62,10 @@ export interface ShelfApiOptions {
   redisPrefix?: string;
   /** SHELF_SECRETS_KEY; a key file in the temp data folder otherwise. */
   secretsKey?: string;
+  /** SHELF_MIN_SCHEDULE_SECONDS (60 otherwise). */
+  minScheduleSeconds?: number;
+  /** false: this API does not consume schedule ticks (another one does). */
+  scheduleConsumer?: boolean;
 }
 
 export interface ShelfApi {
@@ -76,6 +83,7 @@ export interface ShelfApi {
   git?: GitServices;
   notify?: NotifyServices;
   secrets: SecretServices;
+  schedules?: ScheduleServices;
   metrics: Metrics;
   server: http.Server;
   /** Stops serving and consuming like a process that exits, keeping its Redis data (not its files) for another API (`redisPrefix`). */
@@ -123,6 +131,11 @@ export async function startShelfApi(opts: ShelfApiOptions = {}): Promise<ShelfAp
   const secrets = await createSecretServices(redis, { keys: catalog.keys, secretsKey: opts.secretsKey, dataDir: settings.dataDir });
   const jobs = opts.jobs === false ? undefined : await createJobServices(redis, { keys: catalog.keys, registry: catalog.registry, logger, maxLimits: opts.maxLimits ?? defaultMaxLimits, allowedImages: opts.runtimeRules?.allowedImages, inputQuota: opts.inputQuota, audit: auth.audit, callbacks: notify, secrets });
   if (jobs) registerJobMetrics(metrics.registry, { ...jobs, logger });
+  const schedules = jobs
+    ? await createScheduleServices(redis, { keys: catalog.keys, logger, box: secrets.box, minIntervalSeconds: opts.minScheduleSeconds ?? 60, jobs, users: auth.users, adminTokenEnabled: true, audit: auth.audit })
+    : undefined;
+  const stopSchedules = opts.scheduleConsumer === false ? undefined : await schedules?.start();
+  const presets = createPresetServices(redis, { keys: catalog.keys, registry: catalog.registry, inputs: new InputValidator() });
   const git = opts.git ? createGitServices(redis, { ...catalog, logger, metrics, gitAllow: [], ...opts.git, bundlesDir }) : undefined;
   const stopConsumer = await git?.startConsumer();
   const stopNotify = await notify?.start();
@@ -138,6 +151,7 @@ export async function startShelfApi(opts: ShelfApiOptions = {}): Promise<ShelfAp
     git: git ? { services: git, webhookSecret: opts.git?.webhookSecret } : undefined,
     notify,
     secrets,
+    schedules: schedules ? { schedules, presets } : undefined,
   });
   const server = http.createServer(app);
   const closeSocket = jobs ? attachJobsWebSocket(server, { events: jobs.events, logs: jobs.records, jobs: jobs.records, auth, logger, ...opts.socket }) : undefined;
@@ -148,6 +162,8 @@ export async function startShelfApi(opts: ShelfApiOptions = {}): Promise<ShelfAp
     if (stopped) return;
     stopped = true;
     await closeSocket?.();
+    await stopSchedules?.();
+    await schedules?.close();
     await jobs?.close();
     await stopConsumer?.();
     await git?.close();
@@ -170,6 +186,7 @@ export async function startShelfApi(opts: ShelfApiOptions = {}): Promise<ShelfAp
     git,
     notify,
     secrets,
+    schedules,
     metrics,
     server,
     stop: async () => {
