@@ -24,6 +24,7 @@ const AuditPage = lazy(() => import('./pages/AuditPage'));
 const WebhooksPage = lazy(() => import('./pages/WebhooksPage'));
 const SecretsPage = lazy(() => import('./pages/SecretsPage'));
 const ApprovalsPage = lazy(() => import('./pages/ApprovalsPage'));
+const SchedulesPage = lazy(() => import('./pages/SchedulesPage'));
 
 export function AppRoutes() {
   useSignInRedirect();
@@ -49,6 +50,7 @@ export function AppRoutes() {
         <Route path="jobs" element={<JobsPage />} />
         <Route path="jobs/:id" element={<JobPage />} />
         <Route path="approvals" element={<ApprovalsPage />} />
+        <Route path="schedules" element={<SchedulesPage />} />
         <Route path="settings" element={<SettingsPage />} />
         <Route path="admin/users" element={<UsersPage />} />
         <Route path="admin/audit" element={<AuditPage />} />

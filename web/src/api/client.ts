@@ -18,8 +18,11 @@ import type {
   Me,
   NamedSecret,
   NotifyEvent,
+  Preset,
   Problem,
   Role,
+  Schedule,
+  ScheduleRun,
   TokenInfo,
   UserInfo,
   VersionInfo,
@@ -99,6 +102,19 @@ async function request<T>(method: string, path: string, body?: unknown, signal?:
   return data as T;
 }
 
+/** As `request`, with the answer's status too, for the answers whose status tells something (201 created, 200 replaced). */
+async function requestWithStatus<T>(method: string, path: string, body?: unknown): Promise<{ status: number; data: T }> {
+  let res: Response;
+  try {
+    res = await fetch(path, { method, headers: { accept: 'application/json', 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  } catch {
+    throw new ApiError(0, 'NETWORK', 'Cannot reach the Shelf server. Check your connection and try again.');
+  }
+  const data = parseJson(await res.text());
+  if (!res.ok) throw toApiError(res.status, data, res.statusText, res.headers.get('retry-after'));
+  return { status: res.status, data: data as T };
+}
+
 const enc = encodeURIComponent;
 
 export interface JobsQuery {
@@ -166,6 +182,35 @@ export interface NewSecret {
 /** A new `value` rotates the secret. */
 export type SecretChange = { value?: string; items?: string[]; description?: string };
 
+
+/** `POST /api/schedules`: the inputs may hold secrets (see useSecretMutation). */
+export interface NewSchedule {
+  name?: string;
+  itemId: string;
+  /** A concrete version, or `latest` (resolved at each run). */
+  version: string;
+  inputs: Record<string, unknown>;
+  cron: string;
+  timezone: string;
+  enabled: boolean;
+}
+
+/** `PATCH /api/schedules/:id`: `enabled: false` pauses, `true` resumes. */
+export type ScheduleChange = Partial<Pick<Schedule, 'name' | 'version' | 'inputs' | 'cron' | 'timezone' | 'enabled'>>;
+
+/** `POST /api/jobs/validate`: the inputs as a submission would run them (defaults applied, secrets `********`). */
+export interface ValidatedRun {
+  itemId: string;
+  version: string;
+  inputs: Record<string, unknown>;
+}
+
+/** `POST /api/catalog/:id/presets`: the server drops secret inputs. */
+export interface NewPreset {
+  name: string;
+  inputs: Record<string, unknown>;
+  shared: boolean;
+}
 
 /** What a local import or an upload answers; `importId` points into the imports list. */
 export type ImportAnswer = ImportResult & { importId?: string };
@@ -266,4 +311,29 @@ export const api = {
   rejectJob: (id: string, comment: string) => request<JobSummary>('POST', `/api/jobs/${enc(id)}/reject`, comment ? { comment } : {}),
   /** Jobs awaiting the signed-in user's decision, newest first. */
   approvals: (signal?: AbortSignal) => request<{ items: JobSummary[] }>('GET', '/api/approvals', undefined, signal).then((r) => r.items),
+
+  /** The caller's schedules (an admin's: all). */
+  schedules: (signal?: AbortSignal) => request<{ items: Schedule[] }>('GET', '/api/schedules', undefined, signal).then((r) => r.items),
+  schedule: (id: string, signal?: AbortSignal) => request<Schedule>('GET', `/api/schedules/${enc(id)}`, undefined, signal),
+  /** The newest ticks of a schedule, newest first. */
+  scheduleRuns: (id: string, signal?: AbortSignal) =>
+    request<{ items: ScheduleRun[] }>('GET', `/api/schedules/${enc(id)}/runs`, undefined, signal).then((r) => r.items),
+  createSchedule: (body: NewSchedule) => request<Schedule>('POST', '/api/schedules', body),
+  updateSchedule: (id: string, change: ScheduleChange) => request<Schedule>('PATCH', `/api/schedules/${enc(id)}`, change),
+  deleteSchedule: (id: string) => request<null>('DELETE', `/api/schedules/${enc(id)}`),
+  /** Runs it now, outside its timetable: 409 while its previous job is active, 422 when its inputs no longer pass. */
+  runSchedule: (id: string) => request<ScheduleRun>('POST', `/api/schedules/${enc(id)}/run`),
+
+  /** The dry run of createJob: the inputs as they would run, or the 422 a submission would get; nothing is stored. */
+  validateJob: (itemId: string, version: string, inputs: unknown) => request<ValidatedRun>('POST', '/api/jobs/validate', { itemId, version, inputs }),
+  /** "Run again with changes": a new job linked to the one it re-runs. */
+  rerunJob: (rerunOf: string, itemId: string, version: string, inputs: unknown) =>
+    request<{ id: string }>('POST', '/api/jobs', { itemId, version, inputs, rerunOf }),
+  /** The caller's presets for the item, then those shared with them. */
+  presets: (itemId: string, signal?: AbortSignal) =>
+    request<{ items: Preset[] }>('GET', `/api/catalog/${enc(itemId)}/presets`, undefined, signal).then((r) => r.items),
+  /** Saves a preset of the caller's; `created` is false when it replaced theirs of the same name. */
+  savePreset: (itemId: string, body: NewPreset) =>
+    requestWithStatus<Preset>('POST', `/api/catalog/${enc(itemId)}/presets`, body).then(({ status, data }) => ({ preset: data, created: status === 201 })),
+  deletePreset: (itemId: string, presetId: string) => request<null>('DELETE', `/api/catalog/${enc(itemId)}/presets/${enc(presetId)}`),
 };

@@ -28,4 +28,14 @@ export const queryKeys = {
   job: (id: string) => ['jobs', 'detail', id] as const,
   /** Under `jobs`, so a reconnect's refetch of job queries refreshes the inbox too. */
   approvals: () => ['jobs', 'approvals'] as const,
+
+  /** Every schedule query: a schedule action invalidates them all. */
+  schedules: () => ['schedules'] as const,
+  scheduleList: () => ['schedules', 'list'] as const,
+  schedule: (id: string) => ['schedules', 'detail', id] as const,
+  scheduleRuns: (id: string) => ['schedules', 'detail', id, 'runs'] as const,
+  /** An item's presets (under `catalog`, with its versions). */
+  presets: (itemId: string) => ['catalog', itemId, 'presets'] as const,
+  /** The run form's JSON editor: a chunk loaded when the JSON tab first opens. */
+  jsonEditor: () => ['modules', 'jsonEditor'] as const,
 };

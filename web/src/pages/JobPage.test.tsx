@@ -159,4 +159,52 @@ describe('JobPage', () => {
       expect(screen.getByRole('button', { name: 'Retry job j1' })).toBeTruthy();
     });
   });
+
+  describe('where a job came from, and running it again', () => {
+    const rerunOf = 'e'.repeat(32);
+
+    test('links the schedule that started it, the job it re-runs, and the form to run it again with changes', async () => {
+      mockFetch({
+        'GET /api/jobs/j1': () => ({ body: detail({ scheduleId: 's1', rerunOf }) }),
+        'GET /api/schedules/s1': () => ({ body: { id: 's1', name: 'Weekday stats' } }),
+      });
+      renderPage(<JobPage />, { route: '/jobs/j1', path: '/jobs/:id' });
+      const origin = await screen.findByTestId('job-schedule');
+      await waitFor(() => expect(origin.textContent).toBe('scheduled by Weekday stats'));
+      expect(within(origin).getByRole('link', { name: 'Weekday stats' }).getAttribute('href')).toBe('/schedules');
+
+      const rerun = screen.getByRole('link', { name: `job ${rerunOf}` });
+      expect(rerun.getAttribute('href')).toBe(`/jobs/${rerunOf}`);
+      expect(rerun.textContent).toBe('eeeeeeeeeeee…');
+      expect(rerun.closest('dd')!.textContent).toBe('job eeeeeeeeeeee…');
+
+      expect(screen.getByRole('link', { name: 'Run again with changes' }).getAttribute('href')).toBe('/catalog/csv-stats?version=1.0.0&rerun=j1');
+    });
+
+    test('says only "a schedule" when its schedule is not the viewer’s to see', async () => {
+      // The API answers 404 for a schedule that is not the viewer's (fetch mocks answer 404 for anything unlisted).
+      const calls = mockFetch({ 'GET /api/jobs/j1': () => ({ body: detail({ scheduleId: 's-other' }) }) });
+      renderPage(<JobPage />, { route: '/jobs/j1', path: '/jobs/:id' });
+      const origin = await screen.findByTestId('job-schedule');
+      await waitFor(() => expect(calls.some((c) => c.url === '/api/schedules/s-other')).toBe(true));
+      expect(origin.textContent).toBe('started by a schedule');
+      expect(within(origin).queryByRole('link')).toBeNull();
+    });
+
+    test('a job started by hand names no schedule and asks for none', async () => {
+      const calls = mockFetch({ 'GET /api/jobs/j1': () => ({ body: detail() }) });
+      renderPage(<JobPage />, { route: '/jobs/j1', path: '/jobs/:id' });
+      await screen.findByRole('heading', { level: 1 });
+      expect(screen.queryByTestId('job-schedule')).toBeNull();
+      expect(screen.getByRole('link', { name: 'Run again with changes' })).toBeTruthy();
+      expect(calls.some((c) => c.url.startsWith('/api/schedules'))).toBe(false);
+    });
+
+    test('a viewer is not offered to run it again', async () => {
+      mockFetch({ 'GET /api/jobs/j1': () => ({ body: detail({ scheduleId: 's1' }) }) });
+      renderPage(<JobPage />, { route: '/jobs/j1', path: '/jobs/:id', me: userOf('viewer') });
+      await screen.findByRole('heading', { level: 1 });
+      expect(screen.queryByRole('link', { name: 'Run again with changes' })).toBeNull();
+    });
+  });
 });

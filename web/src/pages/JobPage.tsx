@@ -10,10 +10,13 @@ import { LogViewer } from '../components/LogViewer/LogViewer';
 import { OutputsView } from '../components/OutputsView/OutputsView';
 import { ProgressBar } from '../components/ProgressBar/ProgressBar';
 import { ErrorMessage, Loading } from '../components/QueryState/QueryState';
+import { shortJobId } from '../components/ScheduleRunOutcome/ScheduleRunOutcome';
 import { StateBadge } from '../components/StateBadge/StateBadge';
 import { useDocumentTitle } from '../hooks/useDocumentTitle';
+import { useMe } from '../hooks/useMe';
 import { useNow } from '../hooks/useNow';
 import { formatDateTime, formatDuration, jobDuration } from '../lib/format';
+import { can } from '../lib/permissions';
 
 function Card({ title, children, className = '' }: { title: string; children: ReactNode; className?: string }) {
   const id = `card-${title.toLowerCase().replace(/\W+/g, '-')}`;
@@ -61,15 +64,50 @@ function Timings({ job }: { job: JobDetail }) {
             '—'
           ),
         ],
+        [
+          'Re-run of',
+          job.rerunOf ? (
+            <>
+              job{' '}
+              <Link to={`/jobs/${encodeURIComponent(job.rerunOf)}`} className="link font-mono text-xs" title={job.rerunOf} aria-label={`job ${job.rerunOf}`}>
+                {shortJobId(job.rerunOf)}
+              </Link>
+            </>
+          ) : (
+            '—'
+          ),
+        ],
       ]}
     />
   );
+}
+
+/** The schedule that started a job, by name when the viewer may see it (its owner or an admin). */
+function ScheduledBy({ scheduleId }: { scheduleId: string }) {
+  const schedule = useQuery({ queryKey: queryKeys.schedule(scheduleId), queryFn: ({ signal }) => api.schedule(scheduleId, signal) });
+  // Others get a 404 for it (and the name is on its way meanwhile): the job still says a schedule started it.
+  if (!schedule.data) return <>started by a schedule</>;
+  return (
+    <>
+      scheduled by{' '}
+      <Link to="/schedules" className="link">
+        {schedule.data.name}
+      </Link>
+    </>
+  );
+}
+
+/** The item's page with this job's version and inputs loaded, to change them and run again. */
+function rerunPath(job: Pick<JobDetail, 'id' | 'itemId' | 'version'>): string {
+  const params = new URLSearchParams({ version: job.version, rerun: job.id });
+  return `/catalog/${encodeURIComponent(job.itemId)}?${params}`;
 }
 
 export default function JobPage() {
   const { id = '' } = useParams();
   const navigate = useNavigate();
   const job = useQuery({ queryKey: queryKeys.job(id), queryFn: ({ signal }) => api.job(id, signal) });
+  const { data: me } = useMe();
   useDocumentTitle(job.data ? `${job.data.itemName} job ${job.data.state.toLowerCase()}` : 'Job');
 
   if (job.isPending) return <Loading label="Loading the job…" />;
@@ -105,9 +143,25 @@ export default function JobPage() {
                 'submitter not recorded'
               )}
             </span>
+            {j.scheduleId && (
+              <>
+                {' '}
+                ·{' '}
+                <span data-testid="job-schedule">
+                  <ScheduledBy scheduleId={j.scheduleId} />
+                </span>
+              </>
+            )}
           </p>
         </div>
-        <JobActions job={j} onRetried={(newId) => navigate(`/jobs/${encodeURIComponent(newId)}`)} />
+        <div className="flex flex-wrap items-start gap-2">
+          {can(me, 'run').allowed && (
+            <Link to={rerunPath(j)} className="btn-secondary">
+              Run again with changes
+            </Link>
+          )}
+          <JobActions job={j} onRetried={(newId) => navigate(`/jobs/${encodeURIComponent(newId)}`)} />
+        </div>
       </div>
 
       <section aria-label="Status" className="card mb-6 p-5">

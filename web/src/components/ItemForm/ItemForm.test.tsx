@@ -3,9 +3,8 @@ import type { Problem } from '@shelf/contract';
 import { render, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { beforeEach, describe, expect, test, vi } from 'vitest';
-import { fieldBlock, itemPageWrapper, L, testValidatorModule } from './formTesting';
+import { fieldBlock, itemPageWrapper, L, StandaloneItemForm, testValidatorModule } from './formTesting';
 import { importValidatorModule } from './importValidatorModule';
-import { ItemForm } from './ItemForm';
 
 // There is no API to import validator.js from: each test hands the form a module built from its schema.
 vi.mock('./importValidatorModule', () => ({ importValidatorModule: vi.fn() }));
@@ -70,7 +69,7 @@ async function renderForm(
   const onSubmit = props.onSubmit ?? vi.fn();
   const formSchema = props.schemaOverride ?? schema;
   importModule.mockImplementation(async () => testValidatorModule(formSchema));
-  const view = render(<ItemForm schema={formSchema} uiSchema={props.uiSchemaOverride ?? uiSchema} onSubmit={onSubmit} serverProblems={props.serverProblems} />, {
+  const view = render(<StandaloneItemForm schema={formSchema} uiSchema={props.uiSchemaOverride ?? uiSchema} onSubmit={onSubmit} serverProblems={props.serverProblems} />, {
     wrapper: itemPageWrapper(formSchema),
   });
   await screen.findByRole('button', { name: 'Run' });
@@ -210,7 +209,7 @@ describe('ItemForm', () => {
     const { rerender, onSubmit } = await renderForm();
     await user.click(screen.getByRole('button', { name: 'Run' }));
     await waitFor(() => expect(onSubmit).toHaveBeenCalled());
-    rerender(<ItemForm schema={schema} uiSchema={uiSchema} onSubmit={onSubmit} serverProblems={problems} />);
+    rerender(<StandaloneItemForm schema={schema} uiSchema={uiSchema} onSubmit={onSubmit} serverProblems={problems} />);
 
     expect(within(fieldBlock('Database name')).getByText('a database named orders already exists')).toBeTruthy();
     expect(within(fieldBlock('Storage (GiB)')).getByText('over the team quota')).toBeTruthy();

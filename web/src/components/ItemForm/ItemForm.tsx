@@ -1,16 +1,17 @@
 import Form, { type IChangeEvent } from '@rjsf/core';
-import { createSchemaUtils, type RJSFSchema, type RJSFValidationError, type UiSchema, type ValidatorType } from '@rjsf/utils';
-import type { Problem } from '@shelf/contract';
+import type { RJSFSchema, RJSFValidationError, SchemaUtilsType, UiSchema } from '@rjsf/utils';
 import { useMemo, useRef, useState } from 'react';
 import { errorText, Loading } from '../QueryState/QueryState';
 import { fields } from './fields';
-import { defaultsBehavior, fieldId, idPrefix, initialInputs, untickAcknowledgements, type Inputs } from './formState';
-import { problemsToErrorSchema, unresolvedProblems } from './serverErrors';
+import { defaultsBehavior, fieldId, idPrefix, untickAcknowledgements, type Inputs } from './formState';
+import { problemsToErrorSchema, unresolvedProblems, type ServerProblems } from './serverErrors';
 import { templates } from './templates';
-import { useItemValidator } from './useItemValidator';
+import type { ItemInputs } from './useItemInputs';
 import { widgets } from './widgets';
 
 interface Props {
+  /** The inputs, held by the page (see useItemInputs) so its other views of them stay in step. */
+  form: ItemInputs;
   schema: Record<string, unknown>;
   uiSchema: Record<string, unknown>;
   /**
@@ -19,7 +20,7 @@ interface Props {
    */
   onSubmit: (inputs: Inputs) => void | Promise<boolean>;
   /** Problems from the server's 422, shown under their fields until the user changes them. */
-  serverProblems?: Problem[];
+  serverProblems?: ServerProblems;
   submitting?: boolean;
   submitText?: string;
   /** Why this user may not submit (the button is disabled), and the id of the text that says so. */
@@ -32,8 +33,8 @@ interface Props {
  * for the version the page shows).
  */
 export function ItemForm(props: Props) {
-  const loaded = useItemValidator(props.schema);
-  if (loaded.state === 'loading') return <Loading label="Loading the form…" />;
+  const { loaded, utils } = props.form;
+  if (!utils) return <Loading label="Loading the form…" />;
   return (
     <>
       {loaded.state === 'failed' && (
@@ -42,23 +43,22 @@ export function ItemForm(props: Props) {
           depend on other answers may not update. The server still checks every input when you submit.
         </p>
       )}
-      <ValidatedForm {...props} validator={loaded.validator} />
+      <ValidatedForm {...props} utils={utils} />
     </>
   );
 }
 
-function ValidatedForm({ schema, uiSchema, onSubmit, serverProblems = [], submitting = false, submitText = 'Run', blocked, validator }: Props & { validator: ValidatorType }) {
-  const utils = useMemo(() => createSchemaUtils(validator, schema as RJSFSchema, defaultsBehavior), [validator, schema]);
-  const [formData, setFormData] = useState<Inputs>(() => initialInputs(utils));
-  const [submitted, setSubmitted] = useState<Inputs | undefined>(undefined);
+function ValidatedForm({ form, schema, uiSchema, onSubmit, serverProblems, submitting = false, submitText = 'Run', blocked, utils }: Props & { utils: SchemaUtilsType }) {
+  const { inputs: formData, setInputs, reset } = form;
   const [attempted, setAttempted] = useState(false);
   const attemptedRef = useRef(false);
   const touched = useRef(new Set<string>());
 
   const extraErrors = useMemo(
-    () => problemsToErrorSchema(unresolvedProblems(serverProblems, submitted, formData)),
-    [serverProblems, submitted, formData],
+    () => problemsToErrorSchema(serverProblems ? unresolvedProblems(serverProblems.problems, serverProblems.judged, formData) : []),
+    [serverProblems, formData],
   );
+
   const ui = useMemo<UiSchema>(
     () => ({
       ...uiSchema,
@@ -81,13 +81,10 @@ function ValidatedForm({ schema, uiSchema, onSubmit, serverProblems = [], submit
   };
 
   const submit = async (inputs: Inputs) => {
-    setSubmitted(inputs);
     if ((await onSubmit(inputs)) !== true) return;
     // The server has the inputs: the form starts afresh, so no secret (writeOnly) value stays in the
-    // page, and the next run asks for its secrets again. (Clearing only the secret fields would take
-    // contract's secretPointers, whose RE2 engine would weigh down every page that shows a mask.)
-    setFormData(initialInputs(utils));
-    setSubmitted(undefined);
+    // page, and the next run asks for its secrets again.
+    reset();
     touched.current.clear();
     attemptedRef.current = false;
     setAttempted(false);
@@ -99,7 +96,7 @@ function ValidatedForm({ schema, uiSchema, onSubmit, serverProblems = [], submit
         schema={schema as RJSFSchema}
         uiSchema={ui}
         formData={formData}
-        validator={validator}
+        validator={utils.getValidator()}
         templates={templates}
         widgets={widgets}
         fields={fields}
@@ -117,7 +114,7 @@ function ValidatedForm({ schema, uiSchema, onSubmit, serverProblems = [], submit
         extraErrors={extraErrors}
         onChange={(e: IChangeEvent<Inputs>, id?: string) => {
           if (id) touched.current.add(id);
-          setFormData((prev) => untickAcknowledgements(utils, prev, e.formData ?? {}, id));
+          setInputs((prev) => untickAcknowledgements(utils, prev, e.formData ?? {}, id));
         }}
         onFocus={(id: string) => touched.current.add(id)}
         onBlur={(id: string) => touched.current.add(id)}

@@ -3,9 +3,8 @@ import { hashForSchema, type RJSFSchema } from '@rjsf/utils';
 import { render, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { beforeEach, describe, expect, test, vi } from 'vitest';
-import { fieldBlock, itemPageWrapper, L, testValidatorModule } from './formTesting';
+import { fieldBlock, itemPageWrapper, L, StandaloneItemForm, testValidatorModule } from './formTesting';
 import { importValidatorModule } from './importValidatorModule';
-import { ItemForm } from './ItemForm';
 
 // How the form gets its validator: the module of the version the page shows, imported from the API.
 vi.mock('./importValidatorModule', () => ({ importValidatorModule: vi.fn() }));
@@ -18,7 +17,7 @@ beforeEach(() => {
 describe("ItemForm's validator module", () => {
   const small = { type: 'object', required: ['name'], properties: { name: { type: 'string', title: 'Name', pattern: '^[a-z]+$' } } };
   const renderSmall = (onSubmit = vi.fn()) => {
-    render(<ItemForm schema={small} uiSchema={{}} onSubmit={onSubmit} />, { wrapper: itemPageWrapper(small) });
+    render(<StandaloneItemForm schema={small} uiSchema={{}} onSubmit={onSubmit} />, { wrapper: itemPageWrapper(small) });
     return onSubmit;
   };
 
@@ -68,7 +67,7 @@ describe("ItemForm's validator module", () => {
     const rootKey = hashForSchema(branching as RJSFSchema);
     importModule.mockResolvedValue({ default: { [rootKey]: testValidatorModule(branching).default[rootKey]! } });
     const onSubmit = vi.fn();
-    render(<ItemForm schema={branching} uiSchema={{}} onSubmit={onSubmit} />, { wrapper: itemPageWrapper(branching) });
+    render(<StandaloneItemForm schema={branching} uiSchema={{}} onSubmit={onSubmit} />, { wrapper: itemPageWrapper(branching) });
     const user = userEvent.setup();
     await user.click(await screen.findByRole('button', { name: 'Run' }));
     await waitFor(() => expect(onSubmit).toHaveBeenCalledTimes(1));

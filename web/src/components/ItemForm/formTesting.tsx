@@ -1,4 +1,4 @@
-import type { DescriptorAnswer } from '@shelf/contract';
+import type { DescriptorAnswer, Problem } from '@shelf/contract';
 import { schemaParser, type RJSFSchema } from '@rjsf/utils';
 import getDiscriminatorFieldFromSchema from '@rjsf/utils/lib/getDiscriminatorFieldFromSchema.js';
 import ParserValidator from '@rjsf/utils/lib/parser/ParserValidator.js';
@@ -8,10 +8,13 @@ import { customizeValidator, type ValidatorFunctions } from '@rjsf/validator-ajv
 import { QueryClientProvider } from '@tanstack/react-query';
 import { screen } from '@testing-library/react';
 import { Ajv2020 } from 'ajv/dist/2020.js';
-import type { ReactNode } from 'react';
+import { useState, type ComponentProps, type ReactNode } from 'react';
 import { MemoryRouter, Route, Routes } from 'react-router-dom';
 import { queryKeys } from '../../api/queryKeys';
 import { testQueryClient } from '../../test/render';
+import type { Inputs } from './formState';
+import { ItemForm } from './ItemForm';
+import { useItemInputs } from './useItemInputs';
 
 // What the form's tests share. Not part of the app: only test files import it.
 
@@ -76,3 +79,19 @@ export const L = (text: string) => new RegExp(`^${text.replace(/[.*+?^${}()|[\]\
 
 /** The block of one field: its label, widget, errors and help. */
 export const fieldBlock = (label: string) => screen.getByLabelText(L(label)).closest('.mb-5') as HTMLElement;
+
+type StandaloneProps = Omit<ComponentProps<typeof ItemForm>, 'form' | 'serverProblems'> & { serverProblems?: Problem[] };
+
+/**
+ * The form holding its own inputs, as the item page holds them (useItemInputs), and remembering what
+ * it last submitted, which the server's `serverProblems` are taken to be about.
+ */
+export function StandaloneItemForm({ serverProblems, onSubmit, ...props }: StandaloneProps) {
+  const form = useItemInputs(props.schema);
+  const [judged, setJudged] = useState<Inputs>({});
+  const submit = (inputs: Inputs) => {
+    setJudged(inputs);
+    return onSubmit(inputs);
+  };
+  return <ItemForm {...props} form={form} onSubmit={submit} serverProblems={serverProblems && { problems: serverProblems, judged }} />;
+}

@@ -1,6 +1,12 @@
 import type { Problem } from '@shelf/contract';
 import type { ErrorSchema } from '@rjsf/utils';
 
+/** The server's 422 problems about some inputs, with the inputs it judged: a problem holds until its field changes. */
+export interface ServerProblems {
+  problems: Problem[];
+  judged: Record<string, unknown>;
+}
+
 /** `/users/0/name` → `['users', '0', 'name']` (RFC 6901 unescaping). */
 export function pointerSegments(pointer: string): string[] {
   if (!pointer || pointer === '/') return [];

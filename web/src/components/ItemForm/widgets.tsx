@@ -86,16 +86,19 @@ const secretNoteId = (id: string) => `${id}__secret`;
 /**
  * A secret input (`writeOnly` in the schema): a password field with a show/hide toggle, and a
  * note that the value will not be seen again. The field override in fields.tsx picks it for every
- * `writeOnly` string, whatever the uiSchema asks for.
+ * `writeOnly` string, whatever the uiSchema asks for. `enterAgain` (set by the page when it re-runs
+ * a job, whose secrets it only ever sees masked) asks for the value anew.
  */
 function SecretWidget({ id, options, placeholder, value, required, disabled, readonly, autofocus, onChange, onBlur, onFocus, rawErrors, htmlName }: WidgetProps) {
+  // Only while empty: once typed again, it is a secret like any other.
+  const again = options.enterAgain === true && !value;
   return (
     <>
       <SecretInput
         id={id}
         name={htmlName || id}
         value={typeof value === 'string' ? value : ''}
-        placeholder={placeholder}
+        placeholder={placeholder || (again ? 'enter again' : undefined)}
         required={required}
         disabled={disabled}
         readOnly={readonly}
@@ -108,7 +111,12 @@ function SecretWidget({ id, options, placeholder, value, required, disabled, rea
       />
       <p id={secretNoteId(id)} className="muted mt-1.5 text-xs">
         <span className="mr-1 rounded bg-slate-100 px-1.5 py-0.5 font-semibold text-slate-700 dark:bg-slate-800 dark:text-slate-300">secret</span>
-        Encrypted at rest, masked in logs; never shown again.
+        {again && (
+          <span className="mr-1 rounded bg-amber-100 px-1.5 py-0.5 font-semibold text-amber-900 dark:bg-amber-950 dark:text-amber-100" data-testid="enter-again">
+            enter again
+          </span>
+        )}
+        {again ? 'The job you are re-running kept it secret, so type it anew. ' : ''}Encrypted at rest, masked in logs; never shown again.
       </p>
     </>
   );

@@ -22,10 +22,10 @@ async function openUserMenu() {
 
 describe('Layout', () => {
   test.each<[Role, string[], string[]]>([
-    ['viewer', ['Catalog', 'Jobs'], ['Settings and API tokens']],
-    ['runner', ['Catalog', 'Jobs', 'Approvals'], ['Settings and API tokens']],
-    ['publisher', ['Catalog', 'Jobs', 'Approvals', 'Import'], ['Settings and API tokens']],
-    ['admin', ['Catalog', 'Jobs', 'Approvals', 'Import'], ['Settings and API tokens', 'Users', 'Audit log', 'Webhooks', 'Secrets']],
+    ['viewer', ['Catalog', 'Jobs', 'Schedules'], ['Settings and API tokens']],
+    ['runner', ['Catalog', 'Jobs', 'Schedules', 'Approvals'], ['Settings and API tokens']],
+    ['publisher', ['Catalog', 'Jobs', 'Schedules', 'Approvals', 'Import'], ['Settings and API tokens']],
+    ['admin', ['Catalog', 'Jobs', 'Schedules', 'Approvals', 'Import'], ['Settings and API tokens', 'Users', 'Audit log', 'Webhooks', 'Secrets']],
   ])('a %s sees the pages of their role', async (role, nav, account) => {
     renderLayout(role);
     expect(navLinks()).toEqual(nav);

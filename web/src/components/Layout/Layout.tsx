@@ -13,6 +13,8 @@ import { UserMenu } from '../UserMenu/UserMenu';
 const nav: { to: string; label: string; end: boolean; needs?: RoleAction }[] = [
   { to: '/', label: 'Catalog', end: true },
   { to: '/jobs', label: 'Jobs', end: false },
+  // Everyone's own schedules (an admin's: all); a viewer's list is empty unless they were demoted.
+  { to: '/schedules', label: 'Schedules', end: false },
   // Approvers are runners at least: a viewer's decision would be refused.
   { to: '/approvals', label: 'Approvals', end: false, needs: 'run' },
   { to: '/import', label: 'Import', end: false, needs: 'publish' },
