@@ -66,7 +66,7 @@ describe('running items the ways teams do', () => {
     await page.getByRole('tab', { name: 'JSON' }).click();
     await expect.poll(() => editorText(page), { timeout: 15_000 }).toContain('"Grace"');
     // The editor is styled under the strict CSP (its sheet is adopted, not an inline <style>).
-    expect(await page.locator('.cm-editor').evaluate((el) => getComputedStyle(el).display)).toBe('flex');
+    expect(await page.locator('.cm-editor').evaluate((el) => (globalThis as any).getComputedStyle(el).display)).toBe('flex');
 
     await typeJson(page, '{ "name": "Hopper", "times": 12, "delay": 0 }');
     const answer = page.waitForResponse((r) => r.url().endsWith('/api/jobs/validate'));

@@ -1,8 +1,9 @@
-import { Queue, UnrecoverableError, Worker } from 'bullmq';
+import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import { QueueName, type RedisKeys } from '@shelf/contract';
 import type { Logger } from '../logger.js';
+import { startQueueConsumer } from '../queueConsumer.js';
 
 /** What an approval timeout carries: the job to expire. */
 export const ApprovalTimeoutData = z.object({ jobId: z.string().regex(/^[0-9a-f]{32}$/) });
@@ -48,28 +49,9 @@ export class ApprovalTimeouts {
     await this.queue.remove(jobId).catch((err: Error) => this.logger.debug({ jobId, err: err.message }, 'could not drop an approval timeout'));
   }
 
-  /**
-   * Consumes due timeouts in this process with `expire`; resolves to the function that stops it.
-   * A consumer of its own connection: BullMQ's blocking reads need one.
-   */
-  async startConsumer(expire: (jobId: string) => Promise<void>): Promise<() => Promise<void>> {
-    const connection = this.redis.duplicate({ maxRetriesPerRequest: null });
-    const worker = new Worker<unknown>(
-      QueueName.approvalTimeout,
-      async (job) => {
-        const data = ApprovalTimeoutData.safeParse(job.data);
-        if (!data.success) throw new UnrecoverableError(`invalid approval timeout: ${data.error.message}`);
-        await expire(data.data.jobId);
-      },
-      { connection, prefix: this.keys.bullPrefix, concurrency: 4 },
-    );
-    worker.on('error', (err) => this.logger.warn({ err: err.message }, 'approval timeout consumer problem'));
-    worker.on('failed', (job, err) => this.logger.warn({ jobId: job?.id, err: err.message }, 'an approval timeout failed'));
-    await worker.waitUntilReady();
-    return async () => {
-      await worker.close();
-      await connection.quit();
-    };
+  /** Consumes due timeouts in this process with `expire`; resolves to the function that stops it. */
+  startConsumer(expire: (jobId: string) => Promise<void>): Promise<() => Promise<void>> {
+    return startQueueConsumer(this.redis, this.logger, { queue: QueueName.approvalTimeout, bullPrefix: this.keys.bullPrefix, data: ApprovalTimeoutData, what: 'approval timeout' }, (data) => expire(data.jobId));
   }
 
   close(): Promise<void> {

@@ -1,8 +1,9 @@
-import { Queue, UnrecoverableError, Worker } from 'bullmq';
+import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import { QueueName, type RedisKeys } from '@shelf/contract';
 import type { Logger } from '../logger.js';
+import { startQueueConsumer } from '../queueConsumer.js';
 
 const TickData = z.object({ scheduleId: z.string().regex(/^[0-9a-f]{24}$/) });
 type TickData = z.infer<typeof TickData>;
@@ -44,24 +45,8 @@ export class ScheduleTicks {
   }
 
   /** Consumes ticks in this process; resolves to the function that stops it. */
-  async startConsumer(tick: (scheduleId: string) => Promise<void>): Promise<() => Promise<void>> {
-    const connection = this.redis.duplicate({ maxRetriesPerRequest: null });
-    const worker = new Worker<unknown>(
-      QueueName.schedule,
-      async (job) => {
-        const data = TickData.safeParse(job.data);
-        if (!data.success) throw new UnrecoverableError(`invalid schedule tick: ${data.error.message}`);
-        await tick(data.data.scheduleId);
-      },
-      { connection, prefix: this.keys.bullPrefix, concurrency: 4 },
-    );
-    worker.on('error', (err) => this.logger.warn({ err: err.message }, 'schedule consumer problem'));
-    worker.on('failed', (job, err) => this.logger.warn({ tick: job?.id, err: err.message }, 'a schedule tick failed'));
-    await worker.waitUntilReady();
-    return async () => {
-      await worker.close();
-      await connection.quit();
-    };
+  startConsumer(tick: (scheduleId: string) => Promise<void>): Promise<() => Promise<void>> {
+    return startQueueConsumer(this.redis, this.logger, { queue: QueueName.schedule, bullPrefix: this.keys.bullPrefix, data: TickData, what: 'schedule tick' }, (data) => tick(data.scheduleId));
   }
 
   close(): Promise<void> {
