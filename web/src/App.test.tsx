@@ -43,7 +43,8 @@ describe('App', () => {
 
     await user.click(screen.getByRole('link', { name: 'Import' }));
     expect(await screen.findByRole('heading', { level: 1, name: 'Import' })).toBeTruthy();
-    expect(document.activeElement?.id).toBe('main');
+    // The page's code arrives after the navigation; the focus moves with the navigation, so wait for both.
+    await waitFor(() => expect(document.activeElement?.id).toBe('main'));
 
     await user.click(screen.getByRole('link', { name: 'Jobs' }));
     expect(await screen.findByText('No jobs yet.', { exact: false })).toBeTruthy();
