@@ -51,6 +51,9 @@ export async function startShelf(env: Record<string, string> = {}, again?: Pick<
     SHELF_LOG_LEVEL: 'warn',
     SHELF_ADMIN_TOKEN: adminToken,
     SHELF_DATA_DIR: path.join(tmp, 'data'),
+    // These tests poll as one admin token faster than people click; the rate limit has tests of its own.
+    SHELF_RATE_LIMIT_PER_MINUTE: '100000',
+    SHELF_UPLOAD_RATE_LIMIT_PER_MINUTE: '10000',
     PORT: String(port),
     ...env,
   };

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import express, { type Express } from 'express';
+import express, { type Express, type RequestHandler } from 'express';
 import helmet from 'helmet';
 import { pinoHttp } from 'pino-http';
 import { auditTrail, authenticate, hostCheck } from './auth/httpGuards.js';
@@ -31,6 +31,8 @@ import { scheduleRoutes } from './routes/schedules.js';
 import type { ScheduleServices } from './schedules/index.js';
 import type { PresetServices } from './presets/index.js';
 import type { CatalogServices } from './services.js';
+import { workerRoutes } from './routes/workers.js';
+import type { WorkerServices } from './workers/index.js';
 import { ValidatorModules } from './validators/validatorModules.js';
 
 export interface AppDeps {
@@ -51,6 +53,10 @@ export interface AppDeps {
   secrets: SecretServices;
   /** Schedules and presets; absent where jobs are. */
   schedules?: { schedules: ScheduleServices; presets: PresetServices };
+  /** The worker registry, drain and resume (admin). */
+  workers: WorkerServices;
+  /** The per-principal request limit of `/api` (requestRateLimit). */
+  rateLimit: RequestHandler;
 }
 
 /** Builds the HTTP app without listening, so tests drive it directly. */
@@ -99,6 +105,7 @@ export function createApp(deps: AppDeps): Express {
 
   app.use(auditTrail(deps.auth.audit, (err) => deps.logger.warn({ err: err.message }, 'could not write the audit log')));
   app.use(['/api', '/metrics'], authenticate(deps.auth.authenticator, deps.auth.safety));
+  app.use('/api', deps.rateLimit);
 
   app.use(operationsRoutes({ metrics: deps.metrics, readiness: deps.readiness }));
   app.use(authRoutes(deps.auth));
@@ -114,6 +121,7 @@ export function createApp(deps: AppDeps): Express {
   if (deps.notify) app.use(webhookRoutes(deps.notify));
   app.use(secretRoutes(deps.secrets));
   if (deps.schedules) app.use(scheduleRoutes(deps.schedules));
+  app.use(workerRoutes(deps.workers));
   if (deps.git) app.use(gitRoutes({ gitImports: deps.git.services.imports, webhookSecret: deps.git.webhookSecret }));
   app.use('/api', (req) => {
     throw new NotFoundError('route', `${req.method} ${req.originalUrl}`);

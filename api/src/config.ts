@@ -5,6 +5,7 @@ import { ConfigError, defaultAllowedImages, MemoryQuantity, parseEnv } from '@sh
 import { parseRoleMap, type AuthSettings } from './auth/authSettings.js';
 import { defaultStoreQuota } from './imports/storeQuota.js';
 import { parseSecretsKey } from '@shelf/records';
+import { defaultRequestRateLimits } from './auth/requestRateLimit.js';
 
 /** The project root: relative settings resolve against it, whatever the working directory. */
 export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -15,6 +16,8 @@ const csv = z
 /** What one job's inputs, and all the stored jobs of one user, may hold in Redis. */
 export const defaultInputQuota = { maxJobBytes: 1024 * 1024, maxUserBytes: 64 * 1024 * 1024 };
 const bytes = z.coerce.number().int().positive();
+/** Jobs one user may have queued, running or awaiting approval at once. */
+export const defaultMaxActiveJobsPerUser = 20;
 /** An optional secret; empty counts as unset (compose passes `${X:-}`). */
 const secret = z.preprocess((v) => (v === '' ? undefined : v), z.string().min(32, 'must be at least 32 characters').optional());
 
@@ -71,6 +74,9 @@ const Env = z.object({
   }),
   SHELF_MIN_SCHEDULE_SECONDS: z.coerce.number().int().min(1).default(60),
   SHELF_MAIL_FROM: z.preprocess((v) => (v === '' ? undefined : v), z.string().min(3).max(320).optional()),
+  SHELF_MAX_ACTIVE_JOBS_PER_USER: z.coerce.number().int().positive().default(defaultMaxActiveJobsPerUser),
+  SHELF_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(defaultRequestRateLimits.perMinute),
+  SHELF_UPLOAD_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(defaultRequestRateLimits.uploadsPerMinute),
 });
 
 export type Config = ReturnType<typeof loadConfig>;
@@ -112,6 +118,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     secretsKey: e.SHELF_SECRETS_KEY,
     /** A schedule may fire at most this often. */
     minScheduleSeconds: e.SHELF_MIN_SCHEDULE_SECONDS,
+    /** Jobs one user may have queued, running or awaiting approval; one more is 429. */
+    maxActiveJobsPerUser: e.SHELF_MAX_ACTIVE_JOBS_PER_USER,
+    /** API requests per principal and minute, in all and of uploads and imports; past either, 429. */
+    rateLimits: { perMinute: e.SHELF_RATE_LIMIT_PER_MINUTE, uploadsPerMinute: e.SHELF_UPLOAD_RATE_LIMIT_PER_MINUTE },
   };
 }
 

@@ -20,6 +20,8 @@ import { reindex } from './registry/reindex.js';
 import { createAuthServices } from './auth/index.js';
 import { createOidcLogin } from './auth/oidcLogin.js';
 import { createCatalogServices } from './services.js';
+import { requestRateLimit } from './auth/requestRateLimit.js';
+import { createWorkerServices, registerWorkerMetrics } from './workers/index.js';
 
 const config = (() => {
   try {
@@ -51,8 +53,10 @@ async function main() {
   const stopNotify = await notify.start();
   const secrets = await createSecretServices(redis, { keys: services.keys, secretsKey: config.secretsKey, dataDir: config.auth.dataDir });
   if (config.importExamples) await seedExampleSecrets(secrets, logger);
-  const jobs = await createJobServices(redis, { keys: services.keys, registry: services.registry, logger, maxLimits: config.maxLimits, allowedImages: config.runtimeRules.allowedImages, inputQuota: config.inputQuota, audit: auth.audit, callbacks: notify, secrets });
+  const jobs = await createJobServices(redis, { keys: services.keys, registry: services.registry, logger, maxLimits: config.maxLimits, allowedImages: config.runtimeRules.allowedImages, inputQuota: config.inputQuota, maxActiveJobsPerUser: config.maxActiveJobsPerUser, audit: auth.audit, callbacks: notify, secrets });
   registerJobMetrics(metrics.registry, { records: jobs.records, queue: jobs.queue, events: jobs.events, logger });
+  const workers = createWorkerServices(redis, { keys: services.keys });
+  registerWorkerMetrics(metrics.registry, { workers, logger });
   const schedules = await createScheduleServices(redis, { keys: services.keys, logger, box: secrets.box, minIntervalSeconds: config.minScheduleSeconds, jobs, users: auth.users, adminTokenEnabled: Boolean(config.auth.adminToken), audit: auth.audit });
   const stopSchedules = await schedules.start();
   const presets = createPresetServices(redis, { keys: services.keys, registry: services.registry, inputs: new InputValidator() });
@@ -70,6 +74,8 @@ async function main() {
     notify,
     secrets,
     schedules: { schedules, presets },
+    workers,
+    rateLimit: requestRateLimit(redis, services.keys, config.rateLimits),
   });
   const server = http.createServer(app);
   const closeJobsSocket = attachJobsWebSocket(server, { events: jobs.events, logs: jobs.records, jobs: jobs.records, auth, logger, ...config.live });

@@ -75,6 +75,9 @@ const expected: Record<string, Access> = {
   'GET /api/catalog/:id/presets': 'viewer',
   'POST /api/catalog/:id/presets': 'runner',
   'DELETE /api/catalog/:id/presets/:presetId': 'runner',
+  'GET /api/workers': 'admin',
+  'POST /api/workers/:id/drain': 'admin',
+  'POST /api/workers/:id/resume': 'admin',
 };
 
 const webhookSecret = 'x'.repeat(32);
@@ -143,6 +146,7 @@ function pathFor(route: string, who: Identity): string {
     .replace(':importId', 'no-such-import')
     .replace('/api/secrets/:name', '/api/secrets/NO_SUCH_SECRET')
     .replace('/api/schedules/:id', '/api/schedules/000000000000000000000000')
+    .replace('/api/workers/:id', '/api/workers/no-such-worker')
     .replace(':presetId', 'no-such-preset')
     .replace(':name', 'egress')
     .replace(':digest', ids.digest);

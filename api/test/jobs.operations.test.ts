@@ -21,11 +21,17 @@ afterAll(async () => {
 const beat = (workerId: string, docker: boolean): WorkerHeartbeat => ({
   workerId,
   host: 'test',
+  version: '0.1.0',
+  runner: 'docker',
+  labels: [],
   docker,
   ...(docker ? {} : { dockerError: 'connect ENOENT /var/run/docker.sock' }),
   concurrency: 2,
-  running: 0,
+  running: [],
+  state: 'active',
+  startedAt: new Date().toISOString(),
   seenAt: new Date().toISOString(),
+  intervalMs: 5000,
 });
 
 describe('workerReadiness', () => {

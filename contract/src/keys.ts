@@ -61,10 +61,14 @@ export function redisKeys(prefix = 'shelf') {
     jobLogChannel: (jobId: string) => `${prefix}:events:log:${jobId}`,
     /** pub/sub pattern matching every job's log channel. */
     jobLogPattern: `${prefix}:events:log:*`,
-    /** string with a TTL: JSON WorkerHeartbeat of one live worker. */
+    /** string with a TTL (an hour past its last beat): JSON WorkerHeartbeat of one worker. */
     worker: (workerId: string) => `${prefix}:worker:${workerId}`,
     /** SCAN pattern of every worker heartbeat. */
     workerPattern: `${prefix}:worker:*`,
+    /** string with the heartbeat's TTL: `drain` while an admin wants the worker drained (read at every beat). */
+    workerControl: (workerId: string) => `${prefix}:worker-control:${workerId}`,
+    /** pub/sub: the id of a worker whose workerControl just changed, so it acts before its next beat. */
+    workerControlChannel: `${prefix}:events:worker-control`,
     /** prefix of the per-state index keys, as the job scripts want it. */
     jobsByStatePrefix: `${prefix}:jobs:state:`,
     /** BullMQ's own key prefix, under ours. */
@@ -73,6 +77,8 @@ export function redisKeys(prefix = 'shelf') {
     cancelChannel: `${prefix}:events:cancel`,
     /** sorted set of job ids by creation time, per submitting user id. */
     jobsByUser: (userId: string) => `${prefix}:jobs:user:${userId}`,
+    /** sorted set of job ids by creation time: the user's jobs in an activeState (their SHELF_MAX_ACTIVE_JOBS_PER_USER count). */
+    jobsActiveByUser: (userId: string) => `${prefix}:jobs:active:${userId}`,
     /** string (SET NX): JSON ItemOwners, written by the first publish of an item id. */
     itemOwners: (itemId: string) => `${prefix}:item:${itemId}:owners`,
     /** hash: permission name (`egress`) → JSON {by, at} of the admin who granted it to an item id. */

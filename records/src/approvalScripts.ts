@@ -11,7 +11,7 @@ import { prelude } from './summaryLua.js';
  * ARGV[1] events channel · ARGV[2] per-state index prefix · ARGV[3..5] the per-item-and-state layout ·
  * ARGV[6] approval inbox prefix · ARGV[7] what: approve | reject | expire | withdraw | fail · ARGV[8] ISO time ·
  * ARGV[9] the approver's user id and ARGV[10] their decision as JSON (approve and reject only) ·
- * ARGV[11] JSON JobError of the job's end (all but approve)
+ * ARGV[11] JSON JobError of the job's end (all but approve) · ARGV[12] the per-user active index prefix
  * Answers false (no such job) · {'state', current} (not awaiting approval: nothing changed) ·
  * {'decided'} (this approver decided already: nothing changed) · {'recorded', summary} (an
  * approval counted, more are needed) · {'moved', summary} (the job left AWAITING_APPROVAL).
@@ -38,7 +38,7 @@ if what == 'approve' then
     return {'recorded', summary}
   end
 end
-local id = moveStateIndexes(KEYS[1], ARGV[2], {ARGV[3], ARGV[4], ARGV[5]}, current, to)
+local id = moveStateIndexes(KEYS[1], ARGV[2], {ARGV[3], ARGV[4], ARGV[5]}, ARGV[12], current, to)
 for _, principal in ipairs(cjson.decode(redis.call('HGET', KEYS[1], 'approverIndex') or '[]')) do
   redis.call('ZREM', ARGV[6] .. principal, id)
 end

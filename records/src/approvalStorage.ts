@@ -58,6 +58,7 @@ export class ApprovalStorage {
       'userId' in step ? step.userId : '',
       'decisionJson' in step ? step.decisionJson : '',
       step.errorJson ?? '',
+      keys.jobsActiveByUser(''),
     );
     if (!reply) return { kind: 'missing' };
     const [kind, value] = reply;

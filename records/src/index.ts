@@ -1,6 +1,7 @@
 export { newCatalogGeneration, RegistryReader } from './registryReader.js';
 export { JobRecords } from './jobRecords.js';
 export { InputQuotaError } from './inputQuotaError.js';
+export { ActiveJobsLimitError } from './activeJobsLimitError.js';
 export { RunRecorder, type AppendResult, type RunOutcome, type StartedRun } from './runRecorder.js';
 export { followJobEvents, followKillRequests, type JobEventHandlers } from './jobEvents.js';
 export type { NewJob } from './jobLayout.js';
@@ -10,3 +11,4 @@ export { startJobRetention, type RetentionOptions } from './pruneJobs.js';
 export { SecretBox, SecretsKeyError, parseSecretsKey, type SecretsKeySource } from './secrets/secretBox.js';
 export { NamedSecrets, describeRefused, type NewSecret, type RefusedSecret, type SecretChange } from './secrets/namedSecrets.js';
 export type { SecretInputs } from './secrets/secretInputs.js';
+export { WorkerRegistry, type WorkerRequest } from './workerRegistry.js';

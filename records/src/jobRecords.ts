@@ -54,10 +54,17 @@ export class JobRecords {
    * Stores a new job with its indexes and publishes it: QUEUED, or AWAITING_APPROVAL (listed in
    * its approvers' inboxes) when it carries an approval policy.
    * `maxUserInputBytes`: the most bytes of inputs the submitter's stored jobs may hold (0: no limit); past it, InputQuotaError.
+   * `maxActiveJobs`: the most jobs the submitter may have queued, running or awaiting approval,
+   * this one included (0: no limit); at it, ActiveJobsLimitError. Both are checked in the step that stores the job.
    */
-  async create(job: NewJob, now = new Date(), maxUserInputBytes = 0, secretInputs?: SecretInputs): Promise<JobSummary> {
+  async create(job: NewJob, now = new Date(), maxUserInputBytes = 0, secretInputs?: SecretInputs, maxActiveJobs = 0): Promise<JobSummary> {
     const id = newJobId();
-    return this.storage.create(newJobHash(id, job, now), maxUserInputBytes, sealSecretInputs(this.box, id, secretInputs));
+    return this.storage.create(newJobHash(id, job, now), { maxUserInputBytes, maxActiveJobs }, sealSecretInputs(this.box, id, secretInputs));
+  }
+
+  /** How many of the user's jobs are queued, running or awaiting approval. */
+  countActive(userId: string): Promise<number> {
+    return this.storage.countActive(userId);
   }
 
   /** The job's secret inputs in clear, for a retry to seal again for the new job; {} when it has none. */

@@ -1,3 +1,4 @@
+import { activeStates } from '@shelf/contract';
 import { detailFields } from './jobLayout.js';
 import { luaList, prelude } from './summaryLua.js';
 
@@ -23,13 +24,30 @@ end
 `;
 
 /**
- * Lua to move a job's id from state `from` to `to` in the per-state and per-item-and-state
- * indexes; the hash's own `state` is the caller's to set, with the other fields of the change.
- * Answers the id and its score (the creation time).
+ * Lua to keep a job's entry in its submitter's set of active jobs (the per-user limit's count):
+ * in it while its state is one of the activeStates, out of it otherwise. Idempotent.
  */
-export const moveStateIndexes = `${itemStateIndex}
-local function moveStateIndexes(key, statePrefix, layout, from, to)
-  local row = redis.call('HMGET', key, 'id', 'createdMs', 'itemId')
+export const submitterActiveIndex = `
+local activeStates = {}
+for _, s in ipairs(${luaList(activeStates)}) do activeStates[s] = true end
+local function submitterActiveIndex(activePrefix, user, state, score, id)
+  if not user or user == '' then return end
+  if activeStates[state] then
+    redis.call('ZADD', activePrefix .. user, score, id)
+  else
+    redis.call('ZREM', activePrefix .. user, id)
+  end
+end
+`;
+
+/**
+ * Lua to move a job's id from state \`from\` to \`to\` in the per-state, per-item-and-state and
+ * submitter's active indexes; the hash's own \`state\` is the caller's to set, with the other
+ * fields of the change. Answers the id and its score (the creation time).
+ */
+export const moveStateIndexes = `${itemStateIndex}${submitterActiveIndex}
+local function moveStateIndexes(key, statePrefix, layout, activePrefix, from, to)
+  local row = redis.call('HMGET', key, 'id', 'createdMs', 'itemId', 'submittedById')
   local id, score, item = row[1], row[2], row[3]
   redis.call('ZREM', statePrefix .. from, id)
   redis.call('ZADD', statePrefix .. to, score, id)
@@ -37,31 +55,41 @@ local function moveStateIndexes(key, statePrefix, layout, from, to)
     itemStateIndex(layout, false, item, from, score, id)
     itemStateIndex(layout, true, item, to, score, id)
   end
+  submitterActiveIndex(activePrefix, row[4], to, score, id)
   return id, score
 end
 `;
 
 /**
  * A new job, QUEUED or AWAITING_APPROVAL: its hash, its indexes (for the latter also the inbox of
- * each approver principal) and its first event — unless the submitter's stored inputs would pass
- * their quota, checked and counted in the same step.
+ * each approver principal) and its first event — unless the submitter already has their most
+ * active jobs, or their stored inputs would pass their quota, both checked (and counted) in the
+ * same step.
  * KEYS[1] job hash · KEYS[2..5] indexes scored by creation time: all, its state, item, user ·
  * KEYS[6] ids by prefix · KEYS[7] job id → item id · KEYS[8] input bytes by user ·
+ * KEYS[9] the job's sealed secret inputs · KEYS[10] the submitter's active jobs ·
  * ARGV[1] events channel · ARGV[2] id · ARGV[3] creation time in ms · ARGV[4] item id · ARGV[5] state ·
  * ARGV[6..8] the per-item-and-state layout · ARGV[9] the submitter's id · ARGV[10] the inputs' bytes ·
  * ARGV[11] the most input bytes one user's jobs may hold (0: no limit) · ARGV[12] the approval inbox
- * prefix · KEYS[9] the job's sealed secret inputs · ARGV[13] them ('' for none) · ARGV[14..] field, value pairs
- * Answers the summary, or {bytes already used} when the quota refuses (nothing written).
+ * prefix · ARGV[13] the sealed secret inputs ('' for none) · ARGV[14] the most active jobs one user
+ * may have (0: no limit) · ARGV[15..] field, value pairs
+ * Answers the summary, or {'active', jobs active} / {'inputs', bytes already used} when a limit
+ * refuses (nothing written).
  */
 export const createJobLua = String.raw`${prelude}${itemStateIndex}
-local bytes, limit = tonumber(ARGV[10]), tonumber(ARGV[11])
+local bytes, limit, maxActive = tonumber(ARGV[10]), tonumber(ARGV[11]), tonumber(ARGV[14])
 if ARGV[9] ~= '' then
+  if maxActive > 0 then
+    local active = redis.call('ZCARD', KEYS[10])
+    if active >= maxActive then return {'active', active} end
+  end
   local used = tonumber(redis.call('HGET', KEYS[8], ARGV[9]) or '0')
-  if limit > 0 and used + bytes > limit then return {used} end
+  if limit > 0 and used + bytes > limit then return {'inputs', used} end
   redis.call('HINCRBY', KEYS[8], ARGV[9], bytes)
   redis.call('HSET', KEYS[1], 'inputBytes', bytes)
+  redis.call('ZADD', KEYS[10], ARGV[3], ARGV[2])
 end
-redis.call('HSET', KEYS[1], unpack(ARGV, 14))
+redis.call('HSET', KEYS[1], unpack(ARGV, 15))
 if ARGV[13] ~= '' then redis.call('SET', KEYS[9], ARGV[13]) end
 for i = 2, 5 do redis.call('ZADD', KEYS[i], ARGV[3], ARGV[2]) end
 local inboxes = redis.call('HGET', KEYS[1], 'approverIndex')
@@ -77,11 +105,12 @@ return summary
 `;
 
 /**
- * A state change: only from one of the allowed states; moves the id between the per-state and
- * per-item-and-state indexes, sets the fields and publishes the new summary.
+ * A state change: only from one of the allowed states; moves the id between the per-state,
+ * per-item-and-state and submitter's active indexes, sets the fields and publishes the new summary.
  * KEYS[1] job hash · ARGV[1] per-state index prefix · ARGV[2..4] the per-item-and-state layout ·
- * ARGV[5] events channel · ARGV[6] new state · ARGV[7] allowed current states, comma-separated ·
- * ARGV[8] n, fields to answer · ARGV[9..8+n] those fields · then field, value pairs to set.
+ * ARGV[5] the per-user active index prefix · ARGV[6] events channel · ARGV[7] new state ·
+ * ARGV[8] allowed current states, comma-separated · ARGV[9] n, fields to answer ·
+ * ARGV[10..9+n] those fields · then field, value pairs to set.
  * Answers false when the job was not in an allowed state (nothing changed, nothing published),
  * else { summary, the asked fields' values… }.
  */
@@ -89,35 +118,37 @@ export const transitionJobLua = String.raw`${prelude}${moveStateIndexes}
 local current = redis.call('HGET', KEYS[1], 'state')
 if not current then return false end
 local allowed = false
-for s in string.gmatch(ARGV[7], '([^,]+)') do
+for s in string.gmatch(ARGV[8], '([^,]+)') do
   if s == current then allowed = true end
 end
 if not allowed then return false end
-local to = ARGV[6]
-moveStateIndexes(KEYS[1], ARGV[1], {ARGV[2], ARGV[3], ARGV[4]}, current, to)
-local n = tonumber(ARGV[8])
+local to = ARGV[7]
+moveStateIndexes(KEYS[1], ARGV[1], {ARGV[2], ARGV[3], ARGV[4]}, ARGV[5], current, to)
+local n = tonumber(ARGV[9])
 local set = {'HSET', KEYS[1], 'state', to}
-for i = 9 + n, #ARGV do set[#set + 1] = ARGV[i] end
+for i = 10 + n, #ARGV do set[#set + 1] = ARGV[i] end
 call(set)
 local summary = summaryOf(KEYS[1])
-redis.call('PUBLISH', ARGV[5], summary)
+redis.call('PUBLISH', ARGV[6], summary)
 local answer = {summary}
-for i = 9, 8 + n do answer[#answer + 1] = redis.call('HGET', KEYS[1], ARGV[i]) end
+for i = 10, 9 + n do answer[#answer + 1] = redis.call('HGET', KEYS[1], ARGV[i]) end
 return answer
 `;
 
 /**
  * Adds existing jobs to the indexes stores written before them lack — per item and state with its
- * counts, and job id → item id — each from its state at that moment: a state change cannot slip
- * in between, and a job already there is not counted again.
- * KEYS: job hashes · ARGV[1..3] the per-item-and-state layout · ARGV[4] the job id → item id hash
+ * counts, job id → item id, and the submitter's active jobs — each from its state at that moment:
+ * a state change cannot slip in between, and a job already there is not counted again.
+ * KEYS: job hashes · ARGV[1..3] the per-item-and-state layout · ARGV[4] the job id → item id hash ·
+ * ARGV[5] the per-user active index prefix
  */
-export const indexItemStateLua = `${itemStateIndex}
+export const indexItemStateLua = `${itemStateIndex}${submitterActiveIndex}
 for _, key in ipairs(KEYS) do
-  local f = redis.call('HMGET', key, 'id', 'itemId', 'state', 'createdMs')
+  local f = redis.call('HMGET', key, 'id', 'itemId', 'state', 'createdMs', 'submittedById')
   if f[1] and f[2] and f[3] and f[4] then
     itemStateIndex(ARGV, true, f[2], f[3], f[4], f[1])
     redis.call('HSET', ARGV[4], f[1], f[2])
+    submitterActiveIndex(ARGV[5], f[5], f[3], f[4], f[1])
   end
 end
 return #KEYS

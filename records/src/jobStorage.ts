@@ -12,6 +12,7 @@ import {
   summariesLua,
   transitionJobLua,
 } from './jobScripts.js';
+import { ActiveJobsLimitError } from './activeJobsLimitError.js';
 import { InputQuotaError } from './inputQuotaError.js';
 import { pageJobsLua } from './pageJobsLua.js';
 
@@ -19,7 +20,7 @@ type Arg = string | number;
 
 /** The scripts, registered on the connection: run by EVALSHA, re-sent by ioredis after a Redis restart. */
 interface Scripts {
-  shelfJobCreate(...args: Arg[]): Promise<string | [number]>;
+  shelfJobCreate(...args: Arg[]): Promise<string | ['active' | 'inputs', number]>;
   shelfJobTransition(...args: Arg[]): Promise<(string | null)[] | null>;
   shelfJobProgress(...args: Arg[]): Promise<number>;
   shelfJobContainerStart(...args: Arg[]): Promise<number>;
@@ -60,9 +61,10 @@ const defaultTuning: PageTuning = { maxIdMatches: 50_000, walkBudget: 5_000, mer
 /**
  * The version of the index layout this code keeps. 2: jobs are also indexed per item and state,
  * with a count per item and state, so a search pages and counts those instead of intersecting
- * sets on every request.
+ * sets on every request. 3: a user's active jobs (activeStates) are also indexed per user, so
+ * the per-user limit counts one set.
  */
-const layoutVersion = '2';
+export const layoutVersion = '3';
 
 /**
  * The one place that issues Redis commands on job keys: it alone knows the layout, the key names
@@ -83,7 +85,7 @@ export class JobStorage {
   ) {
     this.tuning = { ...defaultTuning, ...tuning };
     this.itemStateLayout = itemStateLayout(keys);
-    redis.defineCommand('shelfJobCreate', { numberOfKeys: 9, lua: createJobLua });
+    redis.defineCommand('shelfJobCreate', { numberOfKeys: 10, lua: createJobLua });
     redis.defineCommand('shelfJobTransition', { numberOfKeys: 1, lua: transitionJobLua });
     redis.defineCommand('shelfJobProgress', { numberOfKeys: 1, lua: setProgressLua });
     redis.defineCommand('shelfJobContainerStart', { numberOfKeys: 1, lua: containerStartLua });
@@ -98,11 +100,13 @@ export class JobStorage {
 
   /**
    * Stores a new job (and lists it in its approvers' inboxes), with its sealed secret inputs
-   * (`''`: none) under their own key; throws InputQuotaError when its inputs would pass the
-   * submitter's `maxUserInputBytes` (0: no limit).
+   * (`''`: none) under their own key; throws ActiveJobsLimitError when the submitter already has
+   * `limits.maxActiveJobs` active jobs, InputQuotaError when its inputs would pass the submitter's
+   * `limits.maxUserInputBytes` (0 or absent: no limit).
    */
-  async create(hash: JobHash, maxUserInputBytes = 0, sealedSecrets = ''): Promise<JobSummary> {
+  async create(hash: JobHash, limits: { maxUserInputBytes?: number; maxActiveJobs?: number } = {}, sealedSecrets = ''): Promise<JobSummary> {
     const { keys } = this;
+    const { maxUserInputBytes = 0, maxActiveJobs = 0 } = limits;
     // In createJobLua's order: the indexes scored by creation time, the id index, the items of jobs, the inputs quota.
     const indexes = [keys.jobsAll, keys.jobsByState(hash.state), keys.jobsByItem(hash.itemId), keys.jobsByUser(hash.submittedById), keys.jobIds, keys.jobItems, keys.jobInputBytesByUser];
     const pairs = Object.entries(hash).flat();
@@ -111,6 +115,7 @@ export class JobStorage {
       keys.job(hash.id),
       ...indexes,
       keys.jobSecrets(hash.id),
+      keys.jobsActiveByUser(hash.submittedById),
       keys.jobEventsChannel,
       hash.id,
       hash.createdMs,
@@ -122,9 +127,14 @@ export class JobStorage {
       maxUserInputBytes,
       keys.jobsAwaiting(''),
       sealedSecrets,
+      maxActiveJobs,
       ...pairs,
     );
-    if (Array.isArray(reply)) throw new InputQuotaError(reply[0], bytes, maxUserInputBytes);
+    if (Array.isArray(reply)) {
+      const [refusal, count] = reply;
+      if (refusal === 'active') throw new ActiveJobsLimitError(count, maxActiveJobs);
+      throw new InputQuotaError(count, bytes, maxUserInputBytes);
+    }
     return JSON.parse(reply) as JobSummary;
   }
 
@@ -139,6 +149,7 @@ export class JobStorage {
       this.keys.job(id),
       this.keys.jobsByStatePrefix,
       ...this.itemStateLayout,
+      this.keys.jobsActiveByUser(''),
       this.keys.jobEventsChannel,
       to,
       from.join(','),
@@ -289,9 +300,14 @@ export class JobStorage {
       const [next, rows] = await this.redis.zscan(keys.jobsAll, cursor, 'COUNT', 1000);
       cursor = next;
       const jobKeys = rows.filter((_, i) => i % 2 === 0).map((id) => keys.job(id));
-      if (jobKeys.length) await this.scripts.shelfJobIndexItemState(jobKeys.length, ...jobKeys, ...this.itemStateLayout, keys.jobItems);
+      if (jobKeys.length) await this.scripts.shelfJobIndexItemState(jobKeys.length, ...jobKeys, ...this.itemStateLayout, keys.jobItems, keys.jobsActiveByUser(''));
     } while (cursor !== '0');
     await this.redis.set(keys.jobsLayoutVersion, layoutVersion);
+  }
+
+  /** How many of the user's jobs are in an activeState. */
+  countActive(userId: string): Promise<number> {
+    return this.redis.zcard(this.keys.jobsActiveByUser(userId));
   }
 
   /** Asks every worker to stop this job's container (the one running it acts). */

@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
-import type { LogLine, RedisKeys } from '@shelf/contract';
+import { activeStates, type LogLine, type RedisKeys } from '@shelf/contract';
 import type { JobHash } from './jobLayout.js';
+import { layoutVersion } from './jobStorage.js';
 
 // `@shelf/records/layout`: raw writes in the job layout, for tests and the benchmark only —
 // seeding 100,000 jobs in a few pipelines, or leaving the store as no command ever would (a line
@@ -25,6 +26,7 @@ export async function writeJobs(redis: Redis, keys: RedisKeys, jobs: JobHash[]):
     index(keys.jobsByItem(job.itemId), job.createdMs, job.id);
     index(keys.jobsByItemState(job.itemId, job.state), job.createdMs, job.id);
     if (job.submittedById) index(keys.jobsByUser(job.submittedById), job.createdMs, job.id);
+    if (job.submittedById && activeStates.includes(job.state)) index(keys.jobsActiveByUser(job.submittedById), job.createdMs, job.id);
     index(keys.jobIds, 0, job.id);
     pipeline.hset(keys.jobItems, job.id, job.itemId);
   }
@@ -36,7 +38,7 @@ export async function writeJobs(redis: Redis, keys: RedisKeys, jobs: JobHash[]):
     counts.set(job.state, ofState.set(job.itemId, (ofState.get(job.itemId) ?? 0) + 1));
   }
   for (const [state, ofState] of counts) for (const [itemId, n] of ofState) pipeline.hincrby(keys.jobCountsByItem(state), itemId, n);
-  pipeline.set(keys.jobsLayoutVersion, '2');
+  pipeline.set(keys.jobsLayoutVersion, layoutVersion);
   const results = (await pipeline.exec()) ?? [];
   const failed = results.find(([err]) => err);
   if (failed) throw failed[0];

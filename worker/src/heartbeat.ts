@@ -1,11 +1,18 @@
 import { hostname } from 'node:os';
-import type { RedisKeys, WorkerHeartbeat } from '@shelf/contract';
-import type { Redis } from 'ioredis';
+import type { WorkerHeartbeat, WorkerState } from '@shelf/contract';
+import type { WorkerRegistry } from '@shelf/records';
 
-export interface HeartbeatOptions {
+/** What this worker says about itself at every beat. */
+export interface HeartbeatSource {
   workerId: string;
+  version: string;
+  labels: string[];
   concurrency: number;
-  running: () => number;
+  intervalMs: number;
+  startedAt: string;
+  /** The ids of the jobs it is processing. */
+  running: () => string[];
+  state: () => WorkerState;
   /** Throws when the sandbox engine is unreachable. */
   ping: () => Promise<void>;
 }
@@ -13,33 +20,35 @@ export interface HeartbeatOptions {
 const PING_TIMEOUT_MS = 3_000;
 
 /**
- * Writes this worker's heartbeat with a TTL of three beats (at least 15 s): while it exists
- * the worker is alive, and the API can tell whether anyone is there to run jobs.
+ * Writes this worker's heartbeat to the registry: while it is fresh (isWorkerFresh) the worker
+ * is alive, the API lists it and knows someone can run jobs.
  */
-export async function beat(redis: Redis, keys: RedisKeys, opts: HeartbeatOptions, intervalMs: number): Promise<void> {
+export async function beat(registry: Pick<WorkerRegistry, 'beat'>, source: HeartbeatSource): Promise<void> {
   let docker = true;
   let dockerError: string | undefined;
   try {
-    await withTimeout(opts.ping(), PING_TIMEOUT_MS);
+    await withTimeout(source.ping(), PING_TIMEOUT_MS);
   } catch (err) {
     docker = false;
     dockerError = err instanceof Error ? err.message : String(err);
   }
+  // Read after the ping, right before the write: of two beats in flight, the later write says the later state.
   const heartbeat: WorkerHeartbeat = {
-    workerId: opts.workerId,
+    workerId: source.workerId,
     host: hostname(),
+    version: source.version,
+    runner: 'docker',
+    labels: source.labels,
     docker,
     ...(dockerError ? { dockerError } : {}),
-    concurrency: opts.concurrency,
-    running: opts.running(),
+    concurrency: source.concurrency,
+    running: source.running(),
+    state: source.state(),
+    startedAt: source.startedAt,
     seenAt: new Date().toISOString(),
+    intervalMs: source.intervalMs,
   };
-  const ttlSeconds = Math.max(15, Math.ceil((3 * intervalMs) / 1000));
-  await redis.set(keys.worker(opts.workerId), JSON.stringify(heartbeat), 'EX', ttlSeconds);
-}
-
-export async function isWorkerAlive(redis: Redis, keys: RedisKeys, workerId: string): Promise<boolean> {
-  return (await redis.exists(keys.worker(workerId))) === 1;
+  await registry.beat(heartbeat);
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {

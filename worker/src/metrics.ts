@@ -19,6 +19,12 @@ export function createMetrics(running: () => number) {
       buckets: [0.5, 1, 2, 5, 10, 30, 60, 300, 900, 3600],
       registers: [registry],
     }),
+    queueWait: new Histogram({
+      name: 'shelf_worker_queue_wait_seconds',
+      help: 'Time jobs waited in the run queue (from being queued: at submission, or at approval) until this worker started them; first attempts only',
+      buckets: [0.1, 0.5, 1, 5, 15, 30, 60, 300, 900, 3600],
+      registers: [registry],
+    }),
     running: new Gauge({
       name: 'shelf_worker_running_jobs',
       help: 'Jobs this worker is processing now',

@@ -80,6 +80,8 @@ async function processRun(deps: RunJobDeps, job: Job, data: RunJobData, signal: 
     return { outcome: 'SKIPPED' };
   }
   deps.running.markStarted(data.jobId);
+  // A later attempt's wait would include its back-off after a failed one.
+  if (job.attemptsMade === 0) metrics.queueWait.observe(Math.max(0, Date.now() - job.timestamp) / 1000);
   let run: Execution;
   try {
     run = await execute(deps, data, started, signal, log);

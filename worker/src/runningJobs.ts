@@ -27,6 +27,11 @@ export class RunningJobs {
     return this.jobs.size;
   }
 
+  /** The ids of the jobs being processed. */
+  ids(): string[] {
+    return [...this.jobs.keys()];
+  }
+
   add(jobId: string): AbortSignal {
     const controller = new AbortController();
     this.jobs.set(jobId, { controller, started: false });

@@ -1,11 +1,12 @@
 import { JobErrorCode, JobState, QueueName, redisKeys, type RunJobData } from '@shelf/contract';
-import { followKillRequests, NamedSecrets, RegistryReader, RunRecorder, SecretBox } from '@shelf/records';
+import { followKillRequests, NamedSecrets, RegistryReader, RunRecorder, SecretBox, WorkerRegistry } from '@shelf/records';
 import path from 'node:path';
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import Docker from 'dockerode';
 import { BundleCache } from './bundleCache.js';
 import type { Config } from './config.js';
-import { beat, isWorkerAlive } from './heartbeat.js';
+import { DrainControl } from './drainControl.js';
+import { beat } from './heartbeat.js';
 import type { Logger } from './logger.js';
 import { createMetrics, type WorkerMetrics } from './metrics.js';
 import { connectRedis } from './redis.js';
@@ -15,6 +16,7 @@ import { pruneRunFolders } from './runFolder.js';
 import { createRunJob, type RunJobResult } from './runJob.js';
 import { CancelRequested, RunningJobs, WorkerShutdown } from './runningJobs.js';
 import { isLastAttempt } from './attempts.js';
+import { shelfVersion } from './version.js';
 
 /** BullMQ's reason for a job whose worker stopped renewing its lock (maxStalledCount 0). */
 const STALLED_REASON = 'job stalled more than allowable limit';
@@ -40,6 +42,7 @@ export async function startWorker(config: Config, logger: Logger, runner?: Runne
   const recorder = new RunRecorder(redis, keys, box);
   const secrets = new NamedSecrets(redis, keys, box);
   const registry = new RegistryReader(redis, keys);
+  const workers = new WorkerRegistry(redis, keys);
   const running = new RunningJobs();
   const metrics = createMetrics(() => running.size);
   const sandbox =
@@ -66,21 +69,6 @@ export async function startWorker(config: Config, logger: Logger, runner?: Runne
     onError: (err) => logger.warn({ err }, 'bundle cache: could not release or evict; it stays over its limit until the next try'),
   });
 
-  const heartbeat = () =>
-    beat(redis, keys, { workerId: config.workerId, concurrency: config.concurrency, running: () => running.size, ping: () => sandbox.ping() }, config.heartbeatMs)
-      .catch((err: unknown) => logger.warn({ err }, 'heartbeat failed'));
-  const sweep = () =>
-    sandbox
-      .sweepOrphans((workerId) => isWorkerAlive(redis, keys, workerId))
-      .then((n) => metrics.orphansRemoved.inc(n))
-      .catch((err: unknown) => logger.warn({ err }, 'orphan sweep failed'));
-  await heartbeat();
-  await sweep();
-  const pruned = await pruneRunFolders([config.runDir, path.join(config.cacheDir, 'runs'), path.join(config.cacheDir, 'tmp')], longestRunMs);
-  if (pruned > 0) logger.info({ pruned }, 'removed stale run folders');
-  await bundles.open();
-  await bundles.evictIfOver(); // SHELF_WORKER_CACHE_BYTES may have been lowered since the last run
-
   const worker = new Worker<RunJobData, RunJobResult>(
     QueueName.run,
     createRunJob({ config, recorder, registry, secrets, secretBox: box, bundles, runner: sandbox, running, metrics, logger }),
@@ -93,6 +81,8 @@ export async function startWorker(config: Config, logger: Logger, runner?: Runne
       stalledInterval: config.stalledIntervalMs,
       // A job whose worker died is not run again behind the user's back: it ends FAILED (LOST).
       maxStalledCount: 0,
+      // Started once the sweeps ran and a drain request left from before a restart is applied.
+      autorun: false,
     },
   );
   const pending = new Set<Promise<unknown>>();
@@ -105,6 +95,42 @@ export async function startWorker(config: Config, logger: Logger, runner?: Runne
   });
   worker.on('error', (err) => logger.error({ err }, 'worker error'));
   worker.on('stalled', (jobId) => logger.warn({ jobId }, 'job stalled: its worker stopped renewing the lock'));
+  const drain = new DrainControl(worker, () => void heartbeat(), logger);
+  let stopped = false;
+  const beats = new Set<Promise<void>>();
+  const startedAt = new Date().toISOString();
+  /** Applies what an admin asked (a drain request outlives a lost message), then beats. */
+  const heartbeat = (): Promise<void> => {
+    if (stopped) return Promise.resolve();
+    const beating = (async () => {
+      drain.want(await workers.drainRequested(config.workerId));
+      await beat(workers, {
+        workerId: config.workerId,
+        version: shelfVersion,
+        labels: [],
+        concurrency: config.concurrency,
+        intervalMs: config.heartbeatMs,
+        startedAt,
+        running: () => running.ids(),
+        state: () => drain.state,
+        ping: () => sandbox.ping(),
+      });
+    })().catch((err: unknown) => logger.warn({ err }, 'heartbeat failed'));
+    beats.add(beating);
+    void beating.finally(() => beats.delete(beating));
+    return beating;
+  };
+  const sweep = () =>
+    sandbox
+      .sweepOrphans((workerId) => workers.isAlive(workerId))
+      .then((n) => metrics.orphansRemoved.inc(n))
+      .catch((err: unknown) => logger.warn({ err }, 'orphan sweep failed'));
+  await heartbeat();
+  await sweep();
+  const pruned = await pruneRunFolders([config.runDir, path.join(config.cacheDir, 'runs'), path.join(config.cacheDir, 'tmp')], longestRunMs);
+  if (pruned > 0) logger.info({ pruned }, 'removed stale run folders');
+  await bundles.open();
+  await bundles.evictIfOver(); // SHELF_WORKER_CACHE_BYTES may have been lowered since the last run
 
   /** Makes sure a job BullMQ gave up on is not left QUEUED or RUNNING in Shelf. */
   async function settleFailedJob(job: Job, err: Error): Promise<void> {
@@ -126,10 +152,15 @@ export async function startWorker(config: Config, logger: Logger, runner?: Runne
   await followKillRequests(subscriber, keys, (jobId) => {
     if (running.abort(jobId, new CancelRequested(JobState.CANCELLED))) logger.info({ jobId }, 'cancel requested; stopping the job');
   });
+  await workers.followRequests(subscriber, (workerId) => {
+    if (workerId === config.workerId) void heartbeat();
+  });
   await worker.waitUntilReady();
+  drain.want(await workers.drainRequested(config.workerId));
+  worker.run().catch((err: unknown) => logger.error({ err }, 'worker stopped with an error'));
 
+  const heartbeatTimer = setInterval(() => void heartbeat(), config.heartbeatMs);
   const timers = [
-    setInterval(() => void heartbeat(), config.heartbeatMs),
     setInterval(() => void sweep(), config.sweepMs),
     setInterval(() => void running.enforceStates(recorder).catch((err: unknown) => logger.warn({ err }, 'state check failed')), STATE_CHECK_MS),
   ];
@@ -137,6 +168,8 @@ export async function startWorker(config: Config, logger: Logger, runner?: Runne
 
   let closing: Promise<void> | undefined;
   async function shutdown(graceMs: number): Promise<void> {
+    // The heartbeat goes on, saying `draining`, while the running jobs finish.
+    drain.close();
     for (const t of timers) clearInterval(t);
     const deadline = setTimeout(() => {
       if (running.size > 0) logger.warn({ running: running.size }, 'shutdown grace period over; stopping running jobs');
@@ -148,8 +181,11 @@ export async function startWorker(config: Config, logger: Logger, runner?: Runne
       clearTimeout(deadline);
     }
     await Promise.allSettled([...pending]);
+    clearInterval(heartbeatTimer);
+    stopped = true;
+    await Promise.allSettled([...beats]);
     await subscriber.quit().catch(() => undefined);
-    await redis.del(keys.worker(config.workerId)).catch(() => undefined);
+    await workers.remove(config.workerId).catch(() => undefined);
     await Promise.allSettled([redis.quit(), bullConnection.quit()]);
     logger.info('worker stopped');
   }

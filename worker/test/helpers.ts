@@ -14,7 +14,7 @@ import {
   type RunJobData,
   type VersionRecord,
 } from '@shelf/contract';
-import { JobRecords, NamedSecrets, RegistryReader, SecretBox, type SecretInputs } from '@shelf/records';
+import { JobRecords, NamedSecrets, RegistryReader, SecretBox, WorkerRegistry, type SecretInputs } from '@shelf/records';
 import { Queue } from 'bullmq';
 import Docker from 'dockerode';
 import { Redis } from 'ioredis';
@@ -200,6 +200,24 @@ export async function enqueueJob(env: TestEnv, item: PublishedItem, opts: Enqueu
     { jobId: id, attempts: opts.attempts ?? 3, backoff: { type: 'exponential', delay: opts.backoffMs ?? 1000 } },
   );
   return id;
+}
+
+/** A heartbeat as a worker `workerId` (5 s beats) would have written it at `seenAt`, for a worker that is not there. */
+export async function writeHeartbeat(env: TestEnv, workerId: string, seenAt: Date): Promise<void> {
+  await new WorkerRegistry(env.redis, env.keys).beat({
+    workerId,
+    host: 'elsewhere',
+    version: '0.1.0',
+    runner: 'docker',
+    labels: [],
+    docker: true,
+    concurrency: 1,
+    running: [],
+    state: 'active',
+    startedAt: seenAt.toISOString(),
+    seenAt: seenAt.toISOString(),
+    intervalMs: 5000,
+  });
 }
 
 /** The job as `GET /api/jobs/:id` shows it. */

@@ -17,6 +17,7 @@ import {
   startTestWorker,
   waitFor,
   waitForState,
+  writeHeartbeat,
   type TestEnv,
 } from './helpers.js';
 
@@ -83,7 +84,7 @@ describe.concurrent('worker lifecycle', { timeout: 90_000 }, () => {
     await waitFor('the dead worker’s container to be removed', async () => (await containersOfJob(jobId)).length === 0, 15_000);
   });
 
-  it('at start-up a worker removes containers whose worker has no heartbeat, and leaves live workers’ alone', async ({ onTestFinished }) => {
+  it('at start-up a worker removes containers whose worker has no heartbeat or a stale one, and leaves live workers’ alone', async ({ onTestFinished }) => {
     const env = await newEnv(onTestFinished);
     const labelled = (worker: string) =>
       docker.createContainer({
@@ -92,14 +93,16 @@ describe.concurrent('worker lifecycle', { timeout: 90_000 }, () => {
         Labels: { 'shelf.job': `job-of-${worker}`, 'shelf.worker': worker, 'shelf.installation': env.prefix },
         HostConfig: { NetworkMode: 'none', AutoRemove: false },
       });
-    const ghost = await labelled('ghost-worker');
-    const alive = await labelled('alive-worker');
-    await Promise.all([ghost.start(), alive.start()]);
-    await env.redis.set(env.keys.worker('alive-worker'), '{}', 'EX', 60);
+    const containers = await Promise.all(['ghost-worker', 'stale-worker', 'alive-worker'].map(labelled));
+    await Promise.all(containers.map((c) => c.start()));
+    await writeHeartbeat(env, 'alive-worker', new Date());
+    // Its key is still there (kept an hour), but it missed three beats of 5 s.
+    await writeHeartbeat(env, 'stale-worker', new Date(Date.now() - 16_000));
 
     const worker = await startTestWorker(env);
     onTestFinished(() => worker.close());
     expect(await containersOfJob('job-of-ghost-worker')).toEqual([]);
+    expect(await containersOfJob('job-of-stale-worker')).toEqual([]);
     expect(await containersOfJob('job-of-alive-worker')).toHaveLength(1);
   });
 

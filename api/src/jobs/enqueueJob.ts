@@ -1,10 +1,10 @@
 import type { JobsOptions, Queue } from 'bullmq';
 import { z } from 'zod';
 import { freezeApproval, JobState, retryableStates, secretValueProblem, splitSecretInputs, type ApprovalPolicy, type Manifest, type Problem, type RunJobData, type VersionRecord } from '@shelf/contract';
-import { describeRefused, InputQuotaError, type JobRecords, type NamedSecrets, type NewJob, type SecretInputs } from '@shelf/records';
+import { ActiveJobsLimitError, describeRefused, InputQuotaError, type JobRecords, type NamedSecrets, type NewJob, type SecretInputs } from '@shelf/records';
 import { canActOnJob, canRunItem, canSeeJob, canUseImage, type Decision } from '../auth/policy.js';
 import { actorOf, type Principal } from '../auth/principal.js';
-import { BadRequestError, ConflictError, ForbiddenError, NotFoundError, PayloadTooLargeError, QuotaExceededError, UnavailableError, ValidationError } from '../errors.js';
+import { BadRequestError, ConflictError, ForbiddenError, NotFoundError, PayloadTooLargeError, QuotaExceededError, RateLimitedError, UnavailableError, ValidationError } from '../errors.js';
 import { formatBytes } from '@shelf/contract';
 import type { Registry } from '../registry/registry.js';
 import type { ApprovalTimeouts } from './approvalTimeouts.js';
@@ -62,6 +62,8 @@ export interface LaunchDeps extends QueueDeps {
   allowedImages: string[];
   /** SHELF_MAX_JOB_INPUT_BYTES and SHELF_MAX_USER_INPUT_BYTES: what one job's inputs, and one user's stored jobs' inputs, may weigh. */
   inputQuota: { maxJobBytes: number; maxUserBytes: number };
+  /** SHELF_MAX_ACTIVE_JOBS_PER_USER: jobs one user may have queued, running or awaiting approval. */
+  maxActiveJobsPerUser: number;
   /** Per-job callback URLs (SPEC §8); absent where notifications are not set up. */
   callbacks?: JobCallbacks;
   /** The named secrets, to refuse at submission an item that names one it may not read. */
@@ -198,6 +200,9 @@ export async function retryJob(deps: LaunchDeps, id: string, by: Principal): Pro
   return launch(deps, { itemId, itemName, version, digest, inputs, limits, retryOf: id, submittedBy: actorOf(by) }, manifest.approval, secrets);
 }
 
+/** How long a user over their active-job limit is asked to wait: jobs take seconds to hours, so a guess. */
+const activeLimitRetrySeconds = 30;
+
 /**
  * Stores the job first (the worker looks it up), then queues it; a queue failure fails the job.
  * A job that needs approval is stored with its policy frozen and waits: its timeout is
@@ -206,7 +211,13 @@ export async function retryJob(deps: LaunchDeps, id: string, by: Principal): Pro
 async function launch(deps: LaunchDeps, job: NewJob, approval: ApprovalPolicy | undefined, secrets: SecretInputs): Promise<Launched> {
   const now = new Date();
   const frozen = approval ? freezeApproval(approval, now) : undefined;
-  const { id } = await deps.records.create({ ...job, approval: frozen }, now, deps.inputQuota.maxUserBytes, secrets).catch((err: unknown) => {
+  const { id } = await deps.records.create({ ...job, approval: frozen }, now, deps.inputQuota.maxUserBytes, secrets, deps.maxActiveJobsPerUser).catch((err: unknown) => {
+    if (err instanceof ActiveJobsLimitError) {
+      throw new RateLimitedError(
+        `${job.submittedBy.username} already has ${err.activeJobs} jobs queued, running or awaiting approval, the most one user may have (SHELF_MAX_ACTIVE_JOBS_PER_USER=${err.limit}); submit again once one of them has finished`,
+        activeLimitRetrySeconds,
+      );
+    }
     if (!(err instanceof InputQuotaError)) throw err;
     const { usedBytes, limitBytes } = err;
     throw new QuotaExceededError(

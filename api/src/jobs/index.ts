@@ -15,7 +15,7 @@ import { check, checkRun, enqueueJob, found, retryJob, type CheckedRun, type Enq
 import { InputValidator } from './inputValidator.js';
 import type { MaxLimits } from './jobLimits.js';
 import { defaultAllowedImages } from '@shelf/contract';
-import { defaultInputQuota } from '../config.js';
+import { defaultInputQuota, defaultMaxActiveJobsPerUser } from '../config.js';
 import type { JobCallbacks } from '../notify/index.js';
 import type { SecretServices } from '../secrets/index.js';
 
@@ -32,6 +32,8 @@ export interface JobServiceOptions {
   maxLimits: MaxLimits;
   /** SHELF_MAX_JOB_INPUT_BYTES / SHELF_MAX_USER_INPUT_BYTES; the defaults when not given. */
   inputQuota?: { maxJobBytes: number; maxUserBytes: number };
+  /** SHELF_MAX_ACTIVE_JOBS_PER_USER; the default when not given. */
+  maxActiveJobsPerUser?: number;
   /** Where a job's callbackUrl is checked and registered (the notify area); without it, callbackUrl is refused. */
   callbacks?: JobCallbacks;
   /** SHELF_ALLOWED_IMAGES; the three runtime images when not given. */
@@ -68,6 +70,7 @@ export async function createJobServices(redis: Redis, opts: JobServiceOptions) {
     maxLimits: opts.maxLimits,
     allowedImages: opts.allowedImages ?? [...defaultAllowedImages],
     inputQuota: opts.inputQuota ?? defaultInputQuota,
+    maxActiveJobsPerUser: opts.maxActiveJobsPerUser ?? defaultMaxActiveJobsPerUser,
     callbacks: opts.callbacks,
     namedSecrets: opts.secrets.named,
   };

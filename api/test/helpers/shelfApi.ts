@@ -24,6 +24,8 @@ import type { ReadinessCheck } from '../../src/routes/operations.js';
 import { createCatalogServices, type CatalogServices } from '../../src/services.js';
 import type { RuntimeRules } from '../../src/auth/policy.js';
 import type { StoreQuotaLimits } from '../../src/imports/storeQuota.js';
+import { requestRateLimit, type RequestRateLimits } from '../../src/auth/requestRateLimit.js';
+import { createWorkerServices, registerWorkerMetrics, type WorkerServices } from '../../src/workers/index.js';
 
 export const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
@@ -66,6 +68,13 @@ export interface ShelfApiOptions {
   minScheduleSeconds?: number;
   /** false: this API does not consume schedule ticks (another one does). */
   scheduleConsumer?: boolean;
+  /** SHELF_MAX_ACTIVE_JOBS_PER_USER (20 otherwise). */
+  maxActiveJobsPerUser?: number;
+  /**
+   * SHELF_RATE_LIMIT_PER_MINUTE / SHELF_UPLOAD_RATE_LIMIT_PER_MINUTE. Tests make far more requests
+   * a minute than people do, so the limiter runs with roomy limits unless a test sets its own.
+   */
+  rateLimits?: RequestRateLimits;
 }
 
 export interface ShelfApi {
@@ -84,6 +93,7 @@ export interface ShelfApi {
   notify?: NotifyServices;
   secrets: SecretServices;
   schedules?: ScheduleServices;
+  workers: WorkerServices;
   metrics: Metrics;
   server: http.Server;
   /** Stops serving and consuming like a process that exits, keeping its Redis data (not its files) for another API (`redisPrefix`). */
@@ -129,8 +139,10 @@ export async function startShelfApi(opts: ShelfApiOptions = {}): Promise<ShelfAp
   const auth = await createAuthServices(redis, { keys: catalog.keys, settings, logger, createOidc: opts.createOidc });
   const notify = opts.notify ? await createNotifyServices(redis, { keys: catalog.keys, logger, audit: auth.audit, users: auth.users, publicUrl: settings.publicUrl, authKey: undefined, dataDir: settings.dataDir, allow: [], publications: catalog.publications, ...opts.notify }) : undefined;
   const secrets = await createSecretServices(redis, { keys: catalog.keys, secretsKey: opts.secretsKey, dataDir: settings.dataDir });
-  const jobs = opts.jobs === false ? undefined : await createJobServices(redis, { keys: catalog.keys, registry: catalog.registry, logger, maxLimits: opts.maxLimits ?? defaultMaxLimits, allowedImages: opts.runtimeRules?.allowedImages, inputQuota: opts.inputQuota, audit: auth.audit, callbacks: notify, secrets });
+  const jobs = opts.jobs === false ? undefined : await createJobServices(redis, { keys: catalog.keys, registry: catalog.registry, logger, maxLimits: opts.maxLimits ?? defaultMaxLimits, allowedImages: opts.runtimeRules?.allowedImages, inputQuota: opts.inputQuota, maxActiveJobsPerUser: opts.maxActiveJobsPerUser, audit: auth.audit, callbacks: notify, secrets });
   if (jobs) registerJobMetrics(metrics.registry, { ...jobs, logger });
+  const workers = createWorkerServices(redis, { keys: catalog.keys });
+  registerWorkerMetrics(metrics.registry, { workers, logger });
   const schedules = jobs
     ? await createScheduleServices(redis, { keys: catalog.keys, logger, box: secrets.box, minIntervalSeconds: opts.minScheduleSeconds ?? 60, jobs, users: auth.users, adminTokenEnabled: true, audit: auth.audit })
     : undefined;
@@ -152,6 +164,8 @@ export async function startShelfApi(opts: ShelfApiOptions = {}): Promise<ShelfAp
     notify,
     secrets,
     schedules: schedules ? { schedules, presets } : undefined,
+    workers,
+    rateLimit: requestRateLimit(redis, catalog.keys, opts.rateLimits ?? { perMinute: 100_000, uploadsPerMinute: 10_000 }),
   });
   const server = http.createServer(app);
   const closeSocket = jobs ? attachJobsWebSocket(server, { events: jobs.events, logs: jobs.records, jobs: jobs.records, auth, logger, ...opts.socket }) : undefined;
@@ -187,6 +201,7 @@ export async function startShelfApi(opts: ShelfApiOptions = {}): Promise<ShelfAp
     notify,
     secrets,
     schedules,
+    workers,
     metrics,
     server,
     stop: async () => {
