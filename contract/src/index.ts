@@ -18,3 +18,4 @@ export * from './runtimeImages.js';
 export * from './secrets.js';
 export * from './schedules.js';
 export * from './presets.js';
+export * from './workers.js';
