@@ -23,6 +23,7 @@ const UsersPage = lazy(() => import('./pages/UsersPage'));
 const AuditPage = lazy(() => import('./pages/AuditPage'));
 const WebhooksPage = lazy(() => import('./pages/WebhooksPage'));
 const SecretsPage = lazy(() => import('./pages/SecretsPage'));
+const WorkersPage = lazy(() => import('./pages/WorkersPage'));
 const ApprovalsPage = lazy(() => import('./pages/ApprovalsPage'));
 const SchedulesPage = lazy(() => import('./pages/SchedulesPage'));
 
@@ -56,6 +57,7 @@ export function AppRoutes() {
         <Route path="admin/audit" element={<AuditPage />} />
         <Route path="admin/webhooks" element={<WebhooksPage />} />
         <Route path="admin/secrets" element={<SecretsPage />} />
+        <Route path="admin/workers" element={<WorkersPage />} />
         <Route path="*" element={<NotFoundPage />} />
       </Route>
     </Routes>

@@ -28,6 +28,7 @@ import type {
   VersionInfo,
   WebhookFormat,
   WebhookInfo,
+  WorkerSummary,
 } from '@shelf/contract';
 
 /** An error answer of the Shelf API (or a network failure, code `NETWORK`). */
@@ -336,4 +337,11 @@ export const api = {
   savePreset: (itemId: string, body: NewPreset) =>
     requestWithStatus<Preset>('POST', `/api/catalog/${enc(itemId)}/presets`, body).then(({ status, data }) => ({ preset: data, created: status === 201 })),
   deletePreset: (itemId: string, presetId: string) => request<null>('DELETE', `/api/catalog/${enc(itemId)}/presets/${enc(presetId)}`),
+
+  /** The worker fleet (admin): every worker that beat within the hour, stale ones too, by id. */
+  workers: (signal?: AbortSignal) => request<{ items: WorkerSummary[] }>('GET', '/api/workers', undefined, signal).then((r) => r.items),
+  /** 202: the worker takes no new jobs and finishes its running ones; 404 once it stopped or went stale. */
+  drainWorker: (id: string) => request<WorkerSummary>('POST', `/api/workers/${enc(id)}/drain`),
+  /** 202: undoes a drain; 404 as for drainWorker. */
+  resumeWorker: (id: string) => request<WorkerSummary>('POST', `/api/workers/${enc(id)}/resume`),
 };

@@ -12,6 +12,8 @@ export const queryKeys = {
   /** Named secrets: names, descriptions, items; never a value. */
   secrets: () => ['secrets'] as const,
   audit: (query: AuditQuery) => ['audit', query] as const,
+  /** The worker fleet, as its heartbeats last said. */
+  workers: () => ['workers'] as const,
 
   catalog: () => ['catalog'] as const,
   versions: (id: string) => ['catalog', id, 'versions'] as const,

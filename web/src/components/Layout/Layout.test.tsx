@@ -25,7 +25,7 @@ describe('Layout', () => {
     ['viewer', ['Catalog', 'Jobs', 'Schedules'], ['Settings and API tokens']],
     ['runner', ['Catalog', 'Jobs', 'Schedules', 'Approvals'], ['Settings and API tokens']],
     ['publisher', ['Catalog', 'Jobs', 'Schedules', 'Approvals', 'Import'], ['Settings and API tokens']],
-    ['admin', ['Catalog', 'Jobs', 'Schedules', 'Approvals', 'Import'], ['Settings and API tokens', 'Users', 'Audit log', 'Webhooks', 'Secrets']],
+    ['admin', ['Catalog', 'Jobs', 'Schedules', 'Approvals', 'Import'], ['Settings and API tokens', 'Users', 'Audit log', 'Webhooks', 'Secrets', 'Workers']],
   ])('a %s sees the pages of their role', async (role, nav, account) => {
     renderLayout(role);
     expect(navLinks()).toEqual(nav);

@@ -112,6 +112,11 @@ export function UserMenu({ me }: { me: Me }) {
                     Secrets
                   </Link>
                 </li>
+                <li>
+                  <Link to="/admin/workers" className={item}>
+                    Workers
+                  </Link>
+                </li>
               </>
             )}
           </ul>
