@@ -1,8 +1,9 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium, signIn } from './browser.js';
 import { asAdmin, startShelf, type RunningShelf } from './shelfProcess.js';
 
 // Approvals in two real browsers against a real Shelf (API and worker processes, Redis, Docker):
@@ -12,7 +13,6 @@ import { asAdmin, startShelf, type RunningShelf } from './shelfProcess.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const shots = path.join(root, 'test-results', 'screenshots');
-const chromiumPath = process.env.SHELF_CHROMIUM ?? '/usr/bin/chromium';
 
 let shelf: RunningShelf;
 let browser: Browser;
@@ -25,10 +25,7 @@ beforeAll(async () => {
     const res = await fetch(`${shelf.url}/api/users`, { method: 'POST', headers: { 'content-type': 'application/json', ...asAdmin }, body: JSON.stringify({ username, password, role }) });
     expect(res.status).toBe(201);
   }
-  browser = await chromium.launch({
-    executablePath: chromiumPath,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchChromium();
 }, 120_000);
 
 afterAll(async () => {
@@ -41,11 +38,7 @@ async function signedIn(username: keyof typeof people, pathname: string): Promis
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   const page = await context.newPage();
   await page.goto(`${shelf.url}${pathname}`);
-  await page.waitForURL(/\/login/, { timeout: 15_000 });
-  await page.getByLabel('Username').fill(username);
-  await page.getByLabel('Password', { exact: true }).fill(people[username].password);
-  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
-  await page.waitForURL(`${shelf.url}${pathname}`, { timeout: 15_000 });
+  await signIn(page, username, people[username].password, new RegExp(`${pathname}$`));
   return page;
 }
 

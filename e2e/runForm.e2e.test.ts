@@ -1,8 +1,9 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium, signIn } from './browser.js';
 import { asAdmin, startShelf, type RunningShelf } from './shelfProcess.js';
 
 // The ways teams run items (issue 14), in a real browser against a real Shelf (API and worker
@@ -12,7 +13,6 @@ import { asAdmin, startShelf, type RunningShelf } from './shelfProcess.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const shots = path.join(root, 'test-results', 'screenshots');
-const chromiumPath = process.env.SHELF_CHROMIUM ?? '/usr/bin/chromium';
 const user = { username: 'rosa', password: 'rosa runs things twice', role: 'runner' };
 
 let shelf: RunningShelf;
@@ -37,21 +37,14 @@ beforeAll(async () => {
   shelf = await startShelf();
   const res = await fetch(`${shelf.url}/api/users`, { method: 'POST', headers: { 'content-type': 'application/json', ...asAdmin }, body: JSON.stringify(user) });
   expect(res.status).toBe(201);
-  browser = await chromium.launch({
-    executablePath: chromiumPath,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchChromium();
   page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
   page.on('console', (m) => {
     if (/Content Security Policy|Refused to/i.test(m.text())) cspViolations.push(m.text());
   });
   page.on('pageerror', (err) => cspViolations.push(err.message));
   await page.goto(`${shelf.url}/catalog/hello-world`);
-  await page.waitForURL(/\/login/, { timeout: 15_000 });
-  await page.getByLabel('Username').fill(user.username);
-  await page.getByLabel('Password', { exact: true }).fill(user.password);
-  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
-  await page.waitForURL(/\/catalog\/hello-world/, { timeout: 15_000 });
+  await signIn(page, user.username, user.password, /\/catalog\/hello-world/);
 }, 120_000);
 
 afterAll(async () => {

@@ -1,56 +1,13 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort, PrivateRedis } from '../scripts/testing/privateRedis.js';
 import { asAdmin, startShelf, type RunningShelf } from './shelfProcess.js';
 
 // Schedules survive restarts (issue 14): a real Shelf (API and worker processes, Docker) on a
 // private Redis with AOF runs hello-world every two seconds; the whole stack — API, worker and
 // Redis itself — is stopped and started again, and the schedule goes on firing as it was.
-
-/** A private redis-server we may stop and start again (the shared one is not ours to restart). */
-class PrivateRedis {
-  private child: ChildProcess | undefined;
-  constructor(
-    readonly port: number,
-    private readonly dir: string,
-  ) {}
-
-  async start(): Promise<void> {
-    this.child = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--dir', this.dir, '--appendonly', 'yes', '--save', ''], { stdio: 'ignore' });
-    for (const deadline = Date.now() + 10_000; !(await canConnect(this.port)); ) {
-      if (Date.now() > deadline) throw new Error('redis-server did not start');
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-
-  async stop(): Promise<void> {
-    if (!this.child || this.child.exitCode !== null) return;
-    this.child.kill('SIGTERM'); // a clean shutdown: the AOF keeps the data, as a real restart would
-    await once(this.child, 'exit');
-  }
-}
-
-const canConnect = (port: number) =>
-  new Promise<boolean>((resolve) => {
-    const socket = net.connect(port, '127.0.0.1');
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 let dir: string;
 let redis: PrivateRedis;

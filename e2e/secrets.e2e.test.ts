@@ -5,9 +5,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import { launchChromium, signIn } from './browser.js';
 import { asAdmin, startShelf, type RunningShelf } from './shelfProcess.js';
 
 // A secret reaches the job's container and nowhere else (SPEC §10, issue 13), on a real Shelf
@@ -18,7 +19,6 @@ import { asAdmin, startShelf, type RunningShelf } from './shelfProcess.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const shots = path.join(root, 'test-results', 'screenshots');
-const chromiumPath = process.env.SHELF_CHROMIUM ?? '/usr/bin/chromium';
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 
 const token = `tok-${randomBytes(10).toString('hex')} "x"/y+z`;
@@ -116,10 +116,7 @@ beforeAll(async () => {
   writeFileSync(path.join(item, 'run.sh'), script, { mode: 0o755 });
   shelf = await startShelf({ SHELF_LOCAL_ROOTS: `${itemsDir},catalog-examples` });
   expect((await api('POST', '/api/catalog/local/import', { path: item })).status).toBe(201);
-  browser = await chromium.launch({
-    executablePath: chromiumPath,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchChromium();
 }, 120_000);
 
 afterAll(async () => {
@@ -219,11 +216,7 @@ describe('secrets end to end', () => {
     page.on('framenavigated', (frame) => urls.push(frame.url()));
     page.on('request', (request) => urls.push(request.url()));
     await page.goto(`${shelf.url}/catalog/provision-database`);
-    await page.waitForURL(/\/login/, { timeout: 15_000 });
-    await page.getByLabel('Username').fill(username);
-    await page.getByLabel('Password', { exact: true }).fill(password);
-    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
-    await page.waitForURL(/\/catalog\/provision-database/, { timeout: 15_000 });
+    await signIn(page, username, password, /\/catalog\/provision-database/);
 
     const field = page.getByLabel(/^Owner password/);
     await field.waitFor({ timeout: 15_000 });

@@ -4,8 +4,9 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium } from './browser.js';
 import { asAdmin, startShelf, type RunningShelf } from './shelfProcess.js';
 
 // A real Chromium (Debian's, headless) driving a real Shelf: API and worker processes,
@@ -14,7 +15,6 @@ import { asAdmin, startShelf, type RunningShelf } from './shelfProcess.js';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const shots = path.join(root, 'test-results', 'screenshots');
 const axeSource = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
-const chromiumPath = process.env.SHELF_CHROMIUM ?? '/usr/bin/chromium';
 
 let shelf: RunningShelf;
 let browser: Browser;
@@ -25,10 +25,7 @@ beforeAll(async () => {
   mkdirSync(shots, { recursive: true });
   console.info(`screenshots: ${shots}`);
   shelf = await startShelf();
-  browser = await chromium.launch({
-    executablePath: chromiumPath,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchChromium();
   page = await newPage();
 }, 120_000);
 

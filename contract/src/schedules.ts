@@ -38,3 +38,6 @@ export interface Schedule {
   nextRuns: string[];
   lastRun: (ScheduleRun & { state?: JobState }) | null;
 }
+
+/** `POST /api/schedules` as a client sends it (the API fills in the defaults: latest, UTC, enabled). */
+export type NewSchedule = Pick<Schedule, 'itemId' | 'cron'> & Partial<Pick<Schedule, 'name' | 'version' | 'inputs' | 'timezone' | 'enabled'>>;

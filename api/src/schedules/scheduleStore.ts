@@ -1,24 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import type { Actor, RedisKeys, ScheduleRun } from '@shelf/contract';
+import type { RedisKeys, Schedule, ScheduleRun } from '@shelf/contract';
 import type { SecretBox, SecretInputs } from '@shelf/records';
 
-/** A schedule as stored: the API's answer minus what is computed (next runs, last run's state). */
-export interface StoredSchedule {
-  id: string;
-  name: string;
-  itemId: string;
-  version: string;
-  /** The inputs as given, each secret one shown as SECRET_MASK (the values are sealed apart). */
-  inputs: Record<string, unknown>;
-  cron: string;
-  timezone: string;
-  enabled: boolean;
-  stoppedReason: string | null;
-  owner: Actor;
-  createdAt: string;
-  updatedAt: string;
-}
+/** A schedule as stored: the API's answer minus what is computed (next runs, last run's state); secret inputs masked, their values sealed apart. */
+export type StoredSchedule = Omit<Schedule, 'nextRuns' | 'lastRun'>;
 
 /** How many ticks each schedule remembers. */
 export const runsKept = 50;

@@ -21,6 +21,7 @@ import type {
   Preset,
   Problem,
   Role,
+  NewSchedule,
   Schedule,
   ScheduleRun,
   TokenInfo,
@@ -185,16 +186,7 @@ export type SecretChange = { value?: string; items?: string[]; description?: str
 
 
 /** `POST /api/schedules`: the inputs may hold secrets (see useSecretMutation). */
-export interface NewSchedule {
-  name?: string;
-  itemId: string;
-  /** A concrete version, or `latest` (resolved at each run). */
-  version: string;
-  inputs: Record<string, unknown>;
-  cron: string;
-  timezone: string;
-  enabled: boolean;
-}
+export type { NewSchedule };
 
 /** `PATCH /api/schedules/:id`: `enabled: false` pauses, `true` resumes. */
 export type ScheduleChange = Partial<Pick<Schedule, 'name' | 'version' | 'inputs' | 'cron' | 'timezone' | 'enabled'>>;

@@ -84,3 +84,6 @@ export function sentence(text: string): string {
   const capital = t.charAt(0).toUpperCase() + t.slice(1);
   return /[.!?]$/.test(capital) ? capital : `${capital}.`;
 }
+
+/** A job id short enough for a sentence or a table (the full one goes in a title or the link). */
+export const shortJobId = (id: string): string => (id.length > 12 ? `${id.slice(0, 12)}…` : id);

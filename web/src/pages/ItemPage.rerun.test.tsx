@@ -38,8 +38,8 @@ describe('running a job again with changes', () => {
     const banner = await screen.findByTestId('rerun-banner');
     // Which inputs are secret, the form knows once its validator is in.
     await screen.findByLabelText(L('Admin password'));
-    expect(banner.textContent).toMatch(/^Re-running job c0ffee000000 \(@1\.2\.0\): its inputs fill the form, except its secrets, which are never shown: enter them again\./);
-    expect(within(banner).getByRole('link', { name: 'c0ffee000000' }).getAttribute('href')).toBe(`/jobs/${jobId}`);
+    expect(banner.textContent).toMatch(/^Re-running job c0ffee000000… \(@1\.2\.0\): its inputs fill the form, except its secrets, which are never shown: enter them again\./);
+    expect(within(banner).getByRole('link', { name: 'c0ffee000000…' }).getAttribute('href')).toBe(`/jobs/${jobId}`);
 
     expect(screen.getByLabelText<HTMLInputElement>(L('Name')).value).toBe('old');
     expect(screen.getByLabelText<HTMLInputElement>(L('Times')).value).toBe('5');
@@ -56,7 +56,7 @@ describe('running a job again with changes', () => {
 
     const review = await screen.findByTestId('rerun-review');
     expect(document.activeElement).toBe(within(review).getByRole('heading', { name: 'Check what changes, then run' }));
-    expect(review.textContent).toContain('Changed since job c0ffee000000:');
+    expect(review.textContent).toContain('Changed since job c0ffee000000…:');
     const rows = within(within(review).getByTestId('input-changes')).getAllByRole('row').slice(1);
     expect(rows.map((r) => Array.from(r.children, (cell) => cell.textContent))).toEqual([
       ['name', 'old', 'new'],
@@ -77,7 +77,7 @@ describe('running a job again with changes', () => {
 
     await user.click(screen.getByRole('button', { name: 'Run' }));
     const review = await screen.findByTestId('rerun-review');
-    expect(review.textContent).toContain('Same inputs as job c0ffee000000.');
+    expect(review.textContent).toContain('Same inputs as job c0ffee000000….');
     expect(within(review).queryByTestId('input-changes')).toBeNull();
 
     await user.click(within(review).getByRole('button', { name: 'Back to the form' }));
@@ -115,7 +115,7 @@ describe('running a job again with changes', () => {
 
   test('refuses a job of another item', async () => {
     await rerun(descriptor, jobOf({ name: 'x' }, { itemId: 'other-item' }));
-    expect((await screen.findByRole('alert')).textContent).toBe('Job c0ffee000000 ran other-item, not hello-world: it cannot be re-run from here.');
+    expect((await screen.findByRole('alert')).textContent).toBe('Job c0ffee000000… ran other-item, not hello-world: it cannot be re-run from here.');
     expect(screen.queryByRole('button', { name: 'Run' })).toBeNull();
   });
 });

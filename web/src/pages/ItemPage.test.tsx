@@ -6,6 +6,7 @@ import { beforeEach, describe, expect, test, vi } from 'vitest';
 import { currentLocation, mockFetch, renderPage, userOf } from '../test/render';
 import ItemPage from './ItemPage';
 import { testValidatorModule } from '../components/ItemForm/formTesting';
+import { descriptor as item, versions } from './ItemPage.testing';
 
 // No API to import the form's validator module from: hand the form one built from the schema it shows.
 let formSchema: Record<string, unknown>;
@@ -14,21 +15,8 @@ beforeEach(() => {
   formSchema = descriptor.schema;
 });
 
-const descriptor: DescriptorAnswer = {
-  manifest: { id: 'hello-world', name: 'Hello World', version: '1.2.0', description: 'Greets', owner: 'platform', tags: ['demo'], runtime: { image: 'shelf/runtime-shell:1', command: ['bash', 'main.sh'] } },
-  schema: {
-    type: 'object',
-    required: ['name'],
-    properties: { name: { type: 'string', title: 'Name', default: 'world' }, times: { type: 'integer', title: 'Times', default: 3 } },
-  },
-  uiSchema: {},
-  readme: '# Hello\n\nSays hello. <img src=x onerror="window.pwned=1">',
-  digest: 'a'.repeat(64),
-  source: { kind: 'local', path: 'catalog-examples/hello-world', importedAt: '2025-01-01T00:00:00Z', importedBy: 'local' },
-  canRun: { allowed: true },
-};
-
-const versions = { items: [{ version: '1.2.0', digest: 'a'.repeat(64), source: descriptor.source, createdAt: '2025-01-01T00:00:00Z' }] };
+// The shared item, with a README that tries to run a script.
+const descriptor: DescriptorAnswer = { ...item, readme: '# Hello\n\nSays hello. <img src=x onerror="window.pwned=1">' };
 
 describe('ItemPage', () => {
   test('shows the README sanitized, maps a 422 onto the form, and opens the job after a successful submit', async () => {

@@ -10,12 +10,11 @@ import { LogViewer } from '../components/LogViewer/LogViewer';
 import { OutputsView } from '../components/OutputsView/OutputsView';
 import { ProgressBar } from '../components/ProgressBar/ProgressBar';
 import { ErrorMessage, Loading } from '../components/QueryState/QueryState';
-import { shortJobId } from '../components/ScheduleRunOutcome/ScheduleRunOutcome';
 import { StateBadge } from '../components/StateBadge/StateBadge';
 import { useDocumentTitle } from '../hooks/useDocumentTitle';
 import { useMe } from '../hooks/useMe';
 import { useNow } from '../hooks/useNow';
-import { formatDateTime, formatDuration, jobDuration } from '../lib/format';
+import { formatDateTime, formatDuration, jobDuration, shortJobId } from '../lib/format';
 import { can } from '../lib/permissions';
 
 function Card({ title, children, className = '' }: { title: string; children: ReactNode; className?: string }) {

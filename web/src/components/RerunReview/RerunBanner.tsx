@@ -1,5 +1,5 @@
 import { Link } from 'react-router-dom';
-import { shortJobId } from './RerunReview';
+import { shortJobId } from '../../lib/format';
 
 interface Props {
   job: { id: string; version: string };

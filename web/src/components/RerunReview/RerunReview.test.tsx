@@ -18,7 +18,7 @@ const rows = () => within(screen.getByTestId('input-changes')).getAllByRole('row
 describe('RerunReview', () => {
   test('with only secrets entered again, says the inputs are the same apart from them', () => {
     renderReview({ size: 'S', token: SECRET_MASK, key: SECRET_MASK });
-    expect(screen.getByText(/Same inputs as job/).textContent).toBe('Same inputs as job abababababab, secrets aside:');
+    expect(screen.getByText(/Same inputs as job/).textContent).toBe('Same inputs as job abababababab…, secrets aside:');
     expect(rows()).toEqual([
       ['token', 'secret (entered again)'],
       ['key', 'secret (entered again)'],

@@ -1,4 +1,5 @@
 import { SECRET_MASK, type JobDetailAnswer } from '@shelf/contract';
+import { shortJobId } from '../../lib/format';
 import { useEffect, useRef } from 'react';
 import { Link } from 'react-router-dom';
 import { diffInputs } from '../../lib/inputDiff';
@@ -16,7 +17,6 @@ interface Props {
   onBack: () => void;
 }
 
-export const shortJobId = (id: string) => id.slice(0, 12);
 
 /** The step before re-running a job: what changed since it, field by field, then Run or back to the form. */
 export function RerunReview({ job, inputs, version, running, onRun, onBack }: Props) {

@@ -9,7 +9,7 @@ import { sentence } from '../../lib/format';
 import { can } from '../../lib/permissions';
 import { ConfirmButton } from '../ConfirmButton/ConfirmButton';
 import { errorText } from '../QueryState/QueryState';
-import { shortJobId } from '../ScheduleRunOutcome/ScheduleRunOutcome';
+import { shortJobId } from '../../lib/format';
 
 const small = 'px-2 py-1 text-xs';
 

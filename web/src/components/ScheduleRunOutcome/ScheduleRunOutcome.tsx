@@ -10,8 +10,6 @@ const outcomeStyles = {
   failed: 'bg-red-50 text-red-800 ring-red-300 dark:bg-red-950 dark:text-red-200 dark:ring-red-800',
 };
 
-/** A job id short enough for a table cell; the full one is its title. */
-export const shortJobId = (id: string) => (id.length > 12 ? `${id.slice(0, 12)}…` : id);
 
 /**
  * What one run of a schedule came to: the job it started (its state when known) as a link, or

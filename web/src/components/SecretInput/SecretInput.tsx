@@ -1,4 +1,5 @@
 import { useState, type InputHTMLAttributes, type ReactNode, type Ref } from 'react';
+import { FieldFrame, fieldIds } from '../TextField/TextField';
 
 interface Props extends Omit<InputHTMLAttributes<HTMLInputElement>, 'id' | 'type'> {
   id: string;
@@ -39,24 +40,9 @@ export function SecretInput({ id, className = '', ...input }: Props) {
 
 /** A labelled SecretInput with its hint and its error, laid out like TextField. */
 export function SecretField({ id, label, hint, error, ...input }: Props & { label: string; hint?: ReactNode; error?: string }) {
-  const hintId = hint ? `${id}-hint` : undefined;
-  const errorId = error ? `${id}-error` : undefined;
   return (
-    <div>
-      <label htmlFor={id} className="label">
-        {label}
-      </label>
-      <SecretInput id={id} aria-invalid={error ? true : undefined} aria-describedby={[errorId, hintId].filter(Boolean).join(' ') || undefined} {...input} />
-      {error && (
-        <p id={errorId} className="mt-1 text-xs font-medium text-red-700 dark:text-red-400">
-          {error}
-        </p>
-      )}
-      {hint && (
-        <p id={hintId} className="muted mt-1 text-xs">
-          {hint}
-        </p>
-      )}
-    </div>
+    <FieldFrame id={id} label={label} error={error} hint={hint}>
+      <SecretInput id={id} aria-invalid={error ? true : undefined} aria-describedby={fieldIds(id, error, hint).describedBy} {...input} />
+    </FieldFrame>
   );
 }

@@ -1,7 +1,7 @@
 import type { WorkerSummary } from '@shelf/contract';
 import { Link } from 'react-router-dom';
 import { formatDateTime, formatRelative } from '../../lib/format';
-import { shortJobId } from '../ScheduleRunOutcome/ScheduleRunOutcome';
+import { shortJobId } from '../../lib/format';
 import { WorkerActions, type WorkerOutcome } from '../WorkerActions/WorkerActions';
 import { WorkerStateBadge } from '../WorkerStateBadge/WorkerStateBadge';
 

@@ -1,0 +1,23 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type Page } from 'playwright-core';
+
+/** Where the e2e tests leave their screenshots (the README's come from here). */
+export const screenshotsDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'test-results', 'screenshots');
+
+/** Debian's Chromium (no browser downloads here), headless and quiet: nothing it does leaves loopback. */
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: process.env.SHELF_CHROMIUM ?? '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+}
+
+/** Signs in on the login page the app sent `page` to, and waits to be back where it was going. */
+export async function signIn(page: Page, username: string, password: string, backTo: RegExp): Promise<void> {
+  await page.waitForURL(/\/login/, { timeout: 15_000 });
+  await page.getByLabel('Username').fill(username);
+  await page.getByLabel('Password', { exact: true }).fill(password);
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+  await page.waitForURL(backTo, { timeout: 15_000 });
+}
