@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -20,4 +22,20 @@ export async function signIn(page: Page, username: string, password: string, bac
   await page.getByLabel('Password', { exact: true }).fill(password);
   await page.getByRole('button', { name: 'Sign in', exact: true }).click();
   await page.waitForURL(backTo, { timeout: 15_000 });
+}
+
+const axeSource = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+
+/** axe-core (WCAG 2 A and AA) on the page as it is now: its serious and critical violations, one line each. */
+export async function seriousAxeViolations(p: Page): Promise<string[]> {
+  // Evaluated through the DevTools protocol, not a <script> tag, so Shelf's own CSP stays on for the page under test.
+  if (!(await p.evaluate(() => Boolean((globalThis as any).axe)))) await p.evaluate(readFileSync(axeSource, 'utf8'));
+  return p.evaluate(async () => {
+    // Runs in the page, where axe and document exist; this file is type-checked without the DOM library.
+    const g = globalThis as any;
+    const result = await g.axe.run(g.document, { runOnly: ['wcag2a', 'wcag2aa'] });
+    return result.violations
+      .filter((v: any) => v.impact === 'serious' || v.impact === 'critical')
+      .map((v: any) => `${v.id}: ${v.help} (${v.nodes.length})`);
+  });
 }

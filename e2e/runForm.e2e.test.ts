@@ -3,7 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium, signIn } from './browser.js';
+import { launchChromium, seriousAxeViolations, signIn } from './browser.js';
 import { asAdmin, startShelf, type RunningShelf } from './shelfProcess.js';
 
 // The ways teams run items (issue 14), in a real browser against a real Shelf (API and worker
@@ -67,6 +67,7 @@ describe('running items the ways teams do', () => {
     expect((await answer).status()).toBe(422);
     await expect.poll(() => page.locator('main').innerText(), { timeout: 15_000 }).toMatch(/times[\s\S]{0,80}must be <= 10|must be <= 10/);
     await snap('40-json-tab-validate-422');
+    expect(await seriousAxeViolations(page)).toEqual([]);
 
     await typeJson(page, '{ "name": "Hopper", "times": 2, "delay": 0 }');
     await page.getByRole('tab', { name: 'Form' }).click();
@@ -81,6 +82,7 @@ describe('running items the ways teams do', () => {
     await page.getByLabel('Preset name').fill('two quick hoppers');
     await page.getByRole('button', { name: 'Save preset' }).click();
     await page.getByText(/Saved the preset/).waitFor({ timeout: 15_000 });
+    expect(await seriousAxeViolations(page)).toEqual([]);
 
     await page.reload();
     const name = page.getByRole('textbox', { name: 'Name', exact: true });
@@ -105,6 +107,7 @@ describe('running items the ways teams do', () => {
     const review = page.locator('main');
     await expect.poll(() => review.innerText(), { timeout: 15_000 }).toMatch(/Hopper[\s\S]*Lovelace/);
     await snap('41-rerun-review');
+    expect(await seriousAxeViolations(page)).toEqual([]);
     await page.getByRole('button', { name: 'Run', exact: true }).click();
     await page.waitForURL((url) => /\/jobs\/[0-9a-f]{32}$/.test(url.pathname) && !url.pathname.endsWith(original), { timeout: 15_000 });
     await page.getByRole('link', { name: `job ${original}` }).click();
@@ -123,6 +126,7 @@ describe('running items the ways teams do', () => {
     await row.waitFor({ timeout: 15_000 });
     expect(await row.getByTestId('next-run').innerText()).not.toBe('');
     await snap('42-schedules');
+    expect(await seriousAxeViolations(page)).toEqual([]);
     await row.getByRole('button', { name: /^Pause/ }).click();
     await expect.poll(() => row.innerText(), { timeout: 15_000 }).toMatch(/paused/i);
     expect(cspViolations).toEqual([]);

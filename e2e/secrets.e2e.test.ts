@@ -8,7 +8,7 @@ import { Redis } from 'ioredis';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { launchChromium, signIn } from './browser.js';
+import { launchChromium, seriousAxeViolations, signIn } from './browser.js';
 import { asAdmin, startShelf, type RunningShelf } from './shelfProcess.js';
 
 // A secret reaches the job's container and nowhere else (SPEC §10, issue 13), on a real Shelf
@@ -230,11 +230,13 @@ describe('secrets end to end', () => {
     await page.getByLabel(/^Owning team/).fill('payments');
     await page.getByLabel(/^Owner contact/).fill('lead@example.com');
     await page.screenshot({ path: path.join(shots, '30-secret-input.png'), fullPage: true });
+    expect(await seriousAxeViolations(page)).toEqual([]);
     await page.getByRole('button', { name: 'Run', exact: true }).click();
     await page.waitForURL(/\/jobs\/[0-9a-f]{32}$/, { timeout: 15_000 });
     await expect.poll(() => page.getByTestId('job-state').getAttribute('data-state'), { timeout: 60_000 }).toBe('SUCCEEDED');
     await page.getByText('(Shelf masks secrets in this log').first().waitFor({ timeout: 15_000 });
     await page.screenshot({ path: path.join(shots, '31-secret-masked-job.png'), fullPage: true });
+    expect(await seriousAxeViolations(page)).toEqual([]);
 
     const body = await page.locator('body').innerText();
     expect(body).toContain('postgresql://dbmaster:********@');

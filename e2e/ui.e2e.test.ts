@@ -1,12 +1,11 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium } from './browser.js';
+import { launchChromium, seriousAxeViolations } from './browser.js';
 import { asAdmin, startShelf, type RunningShelf } from './shelfProcess.js';
 
 // A real Chromium (Debian's, headless) driving a real Shelf: API and worker processes,
@@ -14,7 +13,6 @@ import { asAdmin, startShelf, type RunningShelf } from './shelfProcess.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const shots = path.join(root, 'test-results', 'screenshots');
-const axeSource = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 
 let shelf: RunningShelf;
 let browser: Browser;
@@ -31,7 +29,7 @@ beforeAll(async () => {
 
 /** A browser context of its own (its own cookies), like another person's browser. */
 async function newPage(): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, bypassCSP: true });
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   return context.newPage();
 }
 
@@ -57,16 +55,7 @@ async function expectAccessible(): Promise<void> {
 }
 
 async function expectAccessibleOn(p: Page): Promise<void> {
-  await p.addScriptTag({ path: axeSource });
-  const violations = await p.evaluate(async () => {
-    // Runs in the page, where axe and document exist; this file is type-checked without the DOM library.
-    const g = globalThis as any;
-    const result = await g.axe.run(g.document, { runOnly: ['wcag2a', 'wcag2aa'] });
-    return result.violations
-      .filter((v: any) => v.impact === 'serious' || v.impact === 'critical')
-      .map((v: any) => `${v.id}: ${v.help} (${v.nodes.length})`);
-  });
-  expect(violations).toEqual([]);
+  expect(await seriousAxeViolations(p)).toEqual([]);
 }
 
 /** The API as automation uses it: with SHELF_ADMIN_TOKEN. */
@@ -128,7 +117,7 @@ describe('the web UI in a real browser', () => {
   }, 120_000);
 
   it("validates the form in the browser under Shelf's own CSP, with no eval and no violation", async () => {
-    // A context of its own without bypassCSP (the others need it for axe's injected script).
+    // A context of its own, with the violations recorded from its first page on.
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
     const p = await context.newPage();
     const violations: string[] = [];

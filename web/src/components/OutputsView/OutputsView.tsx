@@ -2,7 +2,7 @@ import { safeHttpUrl } from '../../lib/format';
 import { isMaskedSecret } from '../../lib/secrets';
 import { SecretBadge } from '../SecretBadge/SecretBadge';
 
-function Value({ value, secretTitle }: { value: unknown; secretTitle?: string }) {
+function Value({ name, value, secretTitle }: { name: string; value: unknown; secretTitle?: string }) {
   if (isMaskedSecret(value)) return <SecretBadge title={secretTitle} />;
   const url = safeHttpUrl(value);
   if (url) {
@@ -15,8 +15,11 @@ function Value({ value, secretTitle }: { value: unknown; secretTitle?: string })
   if (value === null || typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') {
     return <span className="break-words whitespace-pre-wrap">{value === null ? 'null' : String(value)}</span>;
   }
+  // Focusable: a long value scrolls inside its box, and keyboard users must be able to scroll it too.
   return (
-    <pre className="max-h-96 overflow-auto rounded bg-slate-100 p-2 font-mono text-xs dark:bg-slate-800">{JSON.stringify(value, null, 2)}</pre>
+    <pre tabIndex={0} aria-label={`${name}, as JSON`} className="max-h-96 overflow-auto rounded bg-slate-100 p-2 font-mono text-xs focus-visible:ring-2 focus-visible:ring-indigo-500 focus-visible:outline-none dark:bg-slate-800">
+      {JSON.stringify(value, null, 2)}
+    </pre>
   );
 }
 
@@ -33,7 +36,7 @@ export function OutputsView({ values, empty, secretTitle }: { values: Record<str
         <div key={key} className="contents">
           <dt className="font-mono text-xs font-semibold text-slate-700 sm:pt-0.5 dark:text-slate-300">{key}</dt>
           <dd className="min-w-0">
-            <Value value={value} secretTitle={secretTitle} />
+            <Value name={key} value={value} secretTitle={secretTitle} />
           </dd>
         </div>
       ))}
