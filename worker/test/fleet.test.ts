@@ -85,7 +85,7 @@ describe.concurrent('the worker registry', { timeout: 90_000 }, () => {
     expect((await worker.metrics.queueWait.get()).values.find((v) => v.metricName === 'shelf_worker_queue_wait_seconds_count')?.value).toBe(1);
   });
 
-  it('a drained worker finishes its running job, takes no new one, reports drained, and takes jobs again once resumed', async ({ onTestFinished }) => {
+  it('a drained worker finishes its running job, takes no new one, reports drained, and takes jobs again once resumed', async ({ onTestFinished, expect }) => {
     const env = await newEnv(onTestFinished);
     const worker = await startWorker(onTestFinished, env);
     const registry = new WorkerRegistry(env.redis, env.keys);
@@ -106,10 +106,11 @@ describe.concurrent('the worker registry', { timeout: 90_000 }, () => {
     await registry.request((await registry.find(worker.workerId))!, 'resume');
     expect((await waitForState(env, queued)).state).toBe('SUCCEEDED');
     await heartbeatWhere(env, worker.workerId, 'active again', (b) => b.state === 'active');
-    expect(await succeeded(worker)).toBe(2);
+    // The worker counts a job once its run folder is gone, a moment after the job shows SUCCEEDED.
+    await expect.poll(() => succeeded(worker)).toBe(2);
   });
 
-  it('a job queued while one worker drains is taken by another', async ({ onTestFinished }) => {
+  it('a job queued while one worker drains is taken by another', async ({ onTestFinished, expect }) => {
     const env = await newEnv(onTestFinished);
     const draining = await startWorker(onTestFinished, env);
     const registry = new WorkerRegistry(env.redis, env.keys);
@@ -122,8 +123,9 @@ describe.concurrent('the worker registry', { timeout: 90_000 }, () => {
     const queued = await enqueueJob(env, await quick(env));
     expect((await waitForState(env, queued)).state).toBe('SUCCEEDED');
     expect((await waitForState(env, long)).state).toBe('SUCCEEDED');
-    expect(await succeeded(other)).toBe(1);
-    expect(await succeeded(draining)).toBe(1);
+    // The worker counts a job once its run folder is gone, a moment after the job shows SUCCEEDED.
+    await expect.poll(() => succeeded(other)).toBe(1);
+    await expect.poll(() => succeeded(draining)).toBe(1);
   });
 
   it('a drain request the worker did not hear (no message) lands at its next beat', async ({ onTestFinished }) => {
