@@ -54,7 +54,7 @@ async function main() {
   const secrets = await createSecretServices(redis, { keys: services.keys, secretsKey: config.secretsKey, dataDir: config.auth.dataDir });
   if (config.importExamples) await seedExampleSecrets(secrets, logger);
   const jobs = await createJobServices(redis, { keys: services.keys, registry: services.registry, logger, maxLimits: config.maxLimits, allowedImages: config.runtimeRules.allowedImages, inputQuota: config.inputQuota, maxActiveJobsPerUser: config.maxActiveJobsPerUser, audit: auth.audit, callbacks: notify, secrets });
-  registerJobMetrics(metrics.registry, { records: jobs.records, queue: jobs.queue, events: jobs.events, logger });
+  registerJobMetrics(metrics.registry, { records: jobs.records, queues: jobs.queues, events: jobs.events, logger });
   const workers = createWorkerServices(redis, { keys: services.keys });
   registerWorkerMetrics(metrics.registry, { workers, logger });
   const schedules = await createScheduleServices(redis, { keys: services.keys, logger, box: secrets.box, minIntervalSeconds: config.minScheduleSeconds, jobs, users: auth.users, adminTokenEnabled: Boolean(config.auth.adminToken), audit: auth.audit });

@@ -68,7 +68,7 @@ describe('submitting an item that needs approval', () => {
     expect(deadline - Date.now()).toBeLessThanOrEqual(24 * 3600_000);
     expect(job.body.canDecide).toEqual({ allowed: false, reason: 'you submitted this job: someone else must approve or reject it' });
 
-    expect(await api.jobs!.queue.getJob(id)).toBeUndefined();
+    expect(await api.jobs!.queues.getJob(id)).toBeUndefined();
     const timeouts = new Queue(QueueName.approvalTimeout, { connection: api.redis, prefix: api.catalog.keys.bullPrefix });
     expect(await (await timeouts.getJob(id))?.isDelayed()).toBe(true);
     await timeouts.close();
@@ -125,7 +125,7 @@ describe('deciding', () => {
     const res = await approve(id, 'bob', 'looks right');
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ id, state: 'QUEUED', approval: { approved: 1 } });
-    expect((await api.jobs!.queue.getJob(id))?.data).toMatchObject({ jobId: id, itemId: 'one-approver', version: '1.0.0' });
+    expect((await api.jobs!.queues.getJob(id))?.data).toMatchObject({ jobId: id, itemId: 'one-approver', version: '1.0.0' });
     const late = await approve(id, 'carol');
     expect(late.status).toBe(409);
     expect(late.body.error.message).toBe(`job ${id} is not awaiting approval; it is QUEUED`);
@@ -158,7 +158,7 @@ describe('deciding', () => {
     // A member of group:dba is the second approver.
     const second = await approve(id, 'dave', 'ok');
     expect(second.body).toMatchObject({ state: 'QUEUED', approval: { approved: 2 } });
-    expect(await api.jobs!.queue.getJob(id)).toBeDefined();
+    expect(await api.jobs!.queues.getJob(id)).toBeDefined();
   });
 
   it('one rejection ends it; a retry asks for approval again', async () => {
@@ -168,7 +168,7 @@ describe('deciding', () => {
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ state: 'REJECTED', error: { code: 'REJECTED', message: 'rejected by carol: too big for a Friday' } });
     expect((await approve(id, 'dave')).status).toBe(409);
-    expect(await api.jobs!.queue.getJob(id)).toBeUndefined();
+    expect(await api.jobs!.queues.getJob(id)).toBeUndefined();
     expect((await call('GET', `/api/jobs/${id}`, undefined, users.alice)).body.approvals.map((d: { decision: string }) => d.decision)).toEqual(['approved', 'rejected']);
 
     const retried = await call('POST', `/api/jobs/${id}/retry`, undefined, users.alice);

@@ -77,7 +77,7 @@ describe('POST /api/jobs', () => {
     });
     expect(job.inputs).toEqual({ name: 'Ada', greeting: 'hello', count: 3, options: { loud: false } });
 
-    const queued = await h.jobs.queue.getJob(res.body.id);
+    const queued = await h.jobs.queues.getJob(res.body.id);
     expect(queued?.name).toBe('run');
     expect(queued?.data).toEqual({ jobId: res.body.id, itemId: 'greeter', version: '1.0.0', digest: digest100 });
     expect(queued?.opts.attempts).toBe(3);
@@ -152,7 +152,7 @@ describe('POST /api/jobs/:id/retry', () => {
     const [before, after] = [(await get(`/api/jobs/${id}`)).body, (await get(`/api/jobs/${res.body.id}`)).body];
     expect(after).toMatchObject({ state: 'QUEUED', retryOf: id, error: null, startedAt: null });
     for (const field of ['itemId', 'itemName', 'version', 'digest', 'inputs', 'limits']) expect(after[field]).toEqual(before[field]);
-    expect((await h.jobs.queue.getJob(res.body.id))?.data.digest).toBe(before.digest);
+    expect((await h.jobs.queues.getJob(res.body.id))?.data.digest).toBe(before.digest);
   });
 
   it('retries a cancelled job', async () => {
@@ -179,12 +179,12 @@ describe('POST /api/jobs/:id/retry', () => {
 describe('POST /api/jobs/:id/cancel', () => {
   it('cancels a queued job and takes it off the BullMQ queue', async () => {
     const id = await enqueue();
-    expect(await h.jobs.queue.getJob(id)).toBeDefined();
+    expect(await h.jobs.queues.getJob(id)).toBeDefined();
     const res = await post(`/api/jobs/${id}/cancel`);
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ id, state: 'CANCELLED', error: { code: 'CANCELLED', message: 'cancelled by admin-token' } });
     expect(res.body.finishedAt).toEqual(expect.any(String));
-    expect(await h.jobs.queue.getJob(id)).toBeUndefined();
+    expect(await h.jobs.queues.getJob(id)).toBeUndefined();
     const listed = async (state: string) => (await get(`/api/jobs?state=${state}&q=${id}`)).body.items.map((j: { id: string }) => j.id);
     expect(await listed('CANCELLED')).toEqual([id]);
     expect(await listed('QUEUED')).toEqual([]);

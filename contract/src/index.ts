@@ -19,3 +19,4 @@ export * from './secrets.js';
 export * from './schedules.js';
 export * from './presets.js';
 export * from './workers.js';
+export * from './workerLabels.js';

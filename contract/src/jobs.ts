@@ -83,6 +83,10 @@ export interface JobDetail extends JobSummary {
   exitCode: number | null;
   outputs: Record<string, unknown> | null;
   limits: JobLimits;
+  /** The routing labels a worker must all have to take it (the item's runsOn at submission); empty for any worker. */
+  runsOn: string[];
+  /** The worker that started it; null until one did. */
+  workerId: string | null;
   /** Approvals and rejections, oldest first; empty for jobs that needed none. */
   approvals: ApprovalDecision[];
 }
@@ -93,6 +97,15 @@ export interface JobDetailAnswer extends JobDetail {
   canDecide: { allowed: boolean; reason?: string };
   /** For a job that needed approval: the submitter's run of the same item before it, if any. */
   previousRun: PreviousRun | null;
+  /** For a QUEUED job no live worker can take: why it waits (e.g. no worker has every label it asks for). */
+  waitingFor?: WaitingFor;
+}
+
+/** Why a queued job is not being taken. */
+export interface WaitingFor {
+  labels: string[];
+  /** One sentence for the job page, e.g. "waiting for a worker with labels gpu: none of the 2 live workers has them". */
+  reason: string;
 }
 
 export type LogStream = 'stdout' | 'stderr' | 'system';

@@ -69,6 +69,10 @@ export function redisKeys(prefix = 'shelf') {
     workerControl: (workerId: string) => `${prefix}:worker-control:${workerId}`,
     /** pub/sub: the id of a worker whose workerControl just changed, so it acts before its next beat. */
     workerControlChannel: `${prefix}:events:worker-control`,
+    /** set: the run queues jobs were ever queued on (runQueueName of each label set items asked for), so workers find them. */
+    runQueues: `${prefix}:run-queues`,
+    /** pub/sub: the name of a run queue just added to runQueues, so the workers covering it start consuming it at once. */
+    runQueuesChannel: `${prefix}:events:run-queues`,
     /** prefix of the per-state index keys, as the job scripts want it. */
     jobsByStatePrefix: `${prefix}:jobs:state:`,
     /** BullMQ's own key prefix, under ours. */

@@ -1,6 +1,7 @@
 import { approvalManifestSchema, type ApprovalPolicy } from './approval.js';
 import { principalPattern } from './auth.js';
 import { secretNamePattern } from './secrets.js';
+import { maxWorkerLabels, workerLabelPattern } from './workerLabels.js';
 
 /** The JSON Schema of `manifest.yaml` / `manifest.json`, served at `GET /api/schemas/manifest.json`. */
 export const manifestSchema = {
@@ -95,6 +96,13 @@ export const manifestSchema = {
       items: { type: 'string', pattern: secretNamePattern },
       description: 'Named secrets the job reads as files /run/secrets/NAME. An admin creates each one and names the items that may use it.',
     },
+    runsOn: {
+      type: 'array',
+      maxItems: maxWorkerLabels,
+      uniqueItems: true,
+      items: { type: 'string', pattern: workerLabelPattern },
+      description: 'Routing labels: only a worker whose SHELF_WORKER_LABELS include every one of them runs this item (e.g. [gpu]). Lowercase letters, digits, ".", "_" and "-".',
+    },
   },
 } as const;
 
@@ -113,6 +121,8 @@ export interface Manifest {
   access?: { run?: string[] };
   approval?: ApprovalPolicy;
   secrets?: string[];
+  /** Routing labels a worker must all have to run it (SPEC §11). */
+  runsOn?: string[];
 }
 
 /** The file names Shelf looks for in an item folder. */

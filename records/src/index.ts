@@ -12,3 +12,4 @@ export { SecretBox, SecretsKeyError, parseSecretsKey, type SecretsKeySource } fr
 export { NamedSecrets, describeRefused, type NewSecret, type RefusedSecret, type SecretChange } from './secrets/namedSecrets.js';
 export type { SecretInputs } from './secrets/secretInputs.js';
 export { WorkerRegistry, type WorkerRequest } from './workerRegistry.js';
+export { RunQueues, type RunQueueRef } from './runQueues.js';

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { JobState, principalIndexName, type Actor, type ApprovalDecision, type ApprovalSnapshot, type JobDetail, type JobLimits, type JobSummary, type RedisKeys } from '@shelf/contract';
+import { JobState, normalizeLabels, principalIndexName, type Actor, type ApprovalDecision, type ApprovalSnapshot, type JobDetail, type JobLimits, type JobSummary, type RedisKeys } from '@shelf/contract';
 
 /**
  * How a job is stored: one Redis hash per job (`keys.job(id)`), every field a string;
@@ -33,6 +33,10 @@ export interface JobHash {
   outputs: string;
   /** JSON JobLimits */
   limits: string;
+  /** JSON array of the routing labels the item asked for, frozen at submission; absent when none. */
+  runsOn?: string;
+  /** The worker that started it (SHELF_WORKER_ID); absent until one did. */
+  workerId?: string;
   /** the creation time in ms, the score of every index */
   createdMs: string;
   /** The submitting user's id and name ('' for jobs from before identity). */
@@ -49,7 +53,7 @@ export interface JobHash {
 }
 
 /** What a detail adds to the summary, in the order the detail script returns them. */
-export const detailFields = ['digest', 'inputs', 'exitCode', 'outputs', 'limits'] as const satisfies readonly (keyof JobHash)[];
+export const detailFields = ['digest', 'inputs', 'exitCode', 'outputs', 'limits', 'runsOn', 'workerId'] as const satisfies readonly (keyof JobHash)[];
 
 /** What a new job is made of; the records add its id, state and times. */
 export interface NewJob {
@@ -59,6 +63,8 @@ export interface NewJob {
   digest: string;
   inputs: Record<string, unknown>;
   limits: JobLimits;
+  /** The item's routing labels (manifest runsOn): the run queue it waits on. */
+  runsOn?: string[];
   retryOf?: string;
   rerunOf?: string;
   scheduleId?: string;
@@ -102,6 +108,7 @@ export function newJobHash(id: string, job: NewJob, now: Date): JobHash {
     exitCode: '',
     outputs: '',
     limits: JSON.stringify(job.limits),
+    ...(job.runsOn?.length ? { runsOn: JSON.stringify(normalizeLabels(job.runsOn)) } : {}),
     createdMs: String(now.getTime()),
     submittedById: job.submittedBy.id,
     submittedByName: job.submittedBy.username,
@@ -125,7 +132,7 @@ const jsonOr = <T>(s: string | null | undefined, fallback: T): T => (s ? (JSON.p
  * detail fields in {@link detailFields} order, then the decisions as one JSON array.
  */
 export function toJobDetail(summary: JobSummary, detail: (string | null)[]): JobDetail {
-  const [digest, inputs, exitCode, outputs, limits, approvals] = detail;
+  const [digest, inputs, exitCode, outputs, limits, runsOn, workerId, approvals] = detail;
   return {
     ...summary,
     digest: digest ?? '',
@@ -133,6 +140,8 @@ export function toJobDetail(summary: JobSummary, detail: (string | null)[]): Job
     exitCode: exitCode ? Number(exitCode) : null,
     outputs: jsonOr<Record<string, unknown> | null>(outputs, null),
     limits: jsonOr<JobLimits>(limits, { memoryBytes: 0, cpus: 0, pids: 0, timeoutSeconds: 0 }),
+    runsOn: jsonOr<string[]>(runsOn, []),
+    workerId: workerId || null,
     approvals: jsonOr<ApprovalDecision[]>(approvals, []),
   };
 }

@@ -187,6 +187,12 @@ export class JobRecords {
     return Number.isFinite(ms) ? ms / 1000 : undefined;
   }
 
+  /** The routing labels the job asked for at submission (its run queue); empty for none or no such job. */
+  async runsOn(id: string): Promise<string[]> {
+    const raw = jobIdPattern.test(id) ? await this.storage.field(id, 'runsOn') : null;
+    return raw ? (JSON.parse(raw) as string[]) : [];
+  }
+
   /** Deletes finished jobs older than `olderThanMs` with their logs; how many were deleted. */
   prune(olderThanMs: number, now = Date.now()): Promise<number> {
     return pruneJobs(this.storage, olderThanMs, now);

@@ -221,7 +221,7 @@ return out
 
 /**
  * KEYS[1] job hash · KEYS[2] its approval decisions. Answers false, or { summary, then the
- * detailFields: digest, inputs, exitCode, outputs, limits, then the decisions as one JSON array }.
+ * detailFields: digest, inputs, exitCode, outputs, limits, runsOn, workerId, then the decisions as one JSON array }.
  */
 export const detailLua = String.raw`${prelude}
 local summary = summaryOf(KEYS[1])

@@ -53,9 +53,10 @@ export class RunRecorder {
   }
 
   /** QUEUED → RUNNING; null when the job is no longer QUEUED (cancelled, or gone). */
-  async start(jobId: string, now = new Date()): Promise<StartedRun | null> {
+  async start(jobId: string, now = new Date(), workerId = ''): Promise<StartedRun | null> {
     const progress: JobProgress = { percent: 0, message: '' };
-    const moved = await this.storage.transition(jobId, JobState.RUNNING, [JobState.QUEUED], { startedAt: now.toISOString(), progress: json(progress) }, ['inputs', 'limits']);
+    const fields = { startedAt: now.toISOString(), progress: json(progress), ...(workerId ? { workerId } : {}) };
+    const moved = await this.storage.transition(jobId, JobState.RUNNING, [JobState.QUEUED], fields, ['inputs', 'limits']);
     if (!moved) return null;
     const [inputs, limits] = moved.values;
     return { summary: moved.summary, inputsJson: inputs || '{}', limitsJson: limits ?? '' };

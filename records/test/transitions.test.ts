@@ -38,7 +38,7 @@ describe('creating a job', () => {
     // The very bytes JSON.stringify gives (no '\/', keys in the contract's order), as before.
     expect(world.rawEvents[0]).toBe(JSON.stringify(created));
     expect(await world.records.summary(created.id)).toEqual(created);
-    expect(await world.records.detail(created.id)).toEqual({ ...created, digest: 'e'.repeat(64), inputs: { a: 1 }, exitCode: null, outputs: null, limits: { memoryBytes: 1, cpus: 1, pids: 1, timeoutSeconds: 1 }, approvals: [] });
+    expect(await world.records.detail(created.id)).toEqual({ ...created, digest: 'e'.repeat(64), inputs: { a: 1 }, exitCode: null, outputs: null, limits: { memoryBytes: 1, cpus: 1, pids: 1, timeoutSeconds: 1 }, runsOn: [], workerId: null, approvals: [] });
     expect((await world.records.list({ page: 1, pageSize: 10 })).items).toEqual([created]);
   });
 });

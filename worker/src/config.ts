@@ -2,7 +2,7 @@ import { hostname } from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { defaultAllowedImages, MemoryQuantity, parseEnv, parseMemory } from '@shelf/contract';
+import { defaultAllowedImages, isWorkerLabel, maxWorkerLabels, MemoryQuantity, normalizeLabels, parseEnv, parseMemory } from '@shelf/contract';
 import { z } from 'zod';
 import { existsSync } from 'node:fs';
 import { parseSecretsKey } from '@shelf/records';
@@ -19,11 +19,21 @@ const Env = z.object({
   SHELF_REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9:_-]+$/).default('shelf'),
   SHELF_WORKER_ID: z.string().regex(/^[A-Za-z0-9._-]{1,100}$/).optional(),
   SHELF_WORKER_CONCURRENCY: positiveInt.max(64).default(2),
+  /** Routing labels: this worker takes the jobs of items whose `runsOn` it covers (and those asking for none). */
+  SHELF_WORKER_LABELS: csv
+    .pipe(
+      z
+        .array(z.string().refine(isWorkerLabel, { error: (issue) => `"${String(issue.input)}" is not a label: lowercase letters, digits, ".", "_" and "-", at most 40, starting with a letter or digit` }))
+        .max(maxWorkerLabels, `at most ${maxWorkerLabels} labels`),
+    )
+    .default([]),
   SHELF_BUNDLES_DIR: z.string().default('bundles'),
   SHELF_API_URL: z.url().default('http://127.0.0.1:8080'),
   /** A token (any role) the worker fetches bundles with when it does not share the API's store. */
   SHELF_API_TOKEN: z.preprocess((v) => (v === '' ? undefined : v), z.string().min(1).optional()),
   SHELF_ADMIN_TOKEN: z.preprocess((v) => (v === '' ? undefined : v), z.string().min(1).optional()),
+  /** The API's SHELF_WORKER_TOKEN: it downloads bundles and can do nothing else. */
+  SHELF_WORKER_TOKEN: z.preprocess((v) => (v === '' ? undefined : v), z.string().min(32, 'must be at least 32 characters').optional()),
   SHELF_WORKER_CACHE: z.string().default('.shelf/worker-cache'),
   SHELF_WORKER_CACHE_BYTES: memory.default('2Gi'),
   SHELF_ALLOWED_IMAGES: csv.pipe(z.array(z.string()).min(1, 'must name at least one image pattern')).default([...defaultAllowedImages]),
@@ -64,9 +74,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     // Random suffix: several workers may share a host and even a process (tests).
     workerId: e.SHELF_WORKER_ID ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`,
     concurrency: e.SHELF_WORKER_CONCURRENCY,
+    labels: normalizeLabels(e.SHELF_WORKER_LABELS),
     bundlesDir: fromRoot(e.SHELF_BUNDLES_DIR),
     apiUrl: e.SHELF_API_URL.replace(/\/+$/, ''),
-    apiToken: e.SHELF_API_TOKEN ?? e.SHELF_ADMIN_TOKEN,
+    // The worker token is preferred: a worker runs untrusted scripts, and it can only download bundles.
+    apiToken: e.SHELF_WORKER_TOKEN ?? e.SHELF_API_TOKEN ?? e.SHELF_ADMIN_TOKEN,
     cacheDir: fromRoot(e.SHELF_WORKER_CACHE),
     runDir: e.SHELF_WORKER_RUN_DIR ? fromRoot(e.SHELF_WORKER_RUN_DIR) : defaultRunDir(fromRoot(e.SHELF_WORKER_CACHE)),
     secretsKey: e.SHELF_SECRETS_KEY,

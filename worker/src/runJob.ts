@@ -73,7 +73,7 @@ export function createRunJob(deps: RunJobDeps): Processor<RunJobData, RunJobResu
 async function processRun(deps: RunJobDeps, job: Job, data: RunJobData, signal: AbortSignal): Promise<RunJobResult> {
   const { recorder, metrics } = deps;
   const log = deps.logger.child({ jobId: data.jobId, attempt: job.attemptsMade + 1 });
-  const started = await recorder.start(data.jobId);
+  const started = await recorder.start(data.jobId, new Date(), deps.config.workerId);
   if (!started) {
     log.info({ state: await recorder.state(data.jobId) }, 'job is no longer QUEUED; not running it');
     metrics.jobs.inc({ outcome: 'SKIPPED' });

@@ -1,7 +1,7 @@
-import { JobErrorCode, JobState, QueueName, redisKeys, type RunJobData } from '@shelf/contract';
-import { followKillRequests, NamedSecrets, RegistryReader, RunRecorder, SecretBox, WorkerRegistry } from '@shelf/records';
+import { JobErrorCode, JobState, redisKeys } from '@shelf/contract';
+import { followKillRequests, NamedSecrets, RegistryReader, RunQueues, RunRecorder, SecretBox, WorkerRegistry } from '@shelf/records';
 import path from 'node:path';
-import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import { UnrecoverableError, type Job } from 'bullmq';
 import Docker from 'dockerode';
 import { BundleCache } from './bundleCache.js';
 import type { Config } from './config.js';
@@ -14,6 +14,7 @@ import { DockerRunner } from './runners/docker.js';
 import type { Runner } from './runners/runner.js';
 import { pruneRunFolders } from './runFolder.js';
 import { createRunJob, type RunJobResult } from './runJob.js';
+import { RunQueueWorkers } from './runQueueWorkers.js';
 import { CancelRequested, RunningJobs, WorkerShutdown } from './runningJobs.js';
 import { isLastAttempt } from './attempts.js';
 import { shelfVersion } from './version.js';
@@ -69,32 +70,41 @@ export async function startWorker(config: Config, logger: Logger, runner?: Runne
     onError: (err) => logger.warn({ err }, 'bundle cache: could not release or evict; it stays over its limit until the next try'),
   });
 
-  const worker = new Worker<RunJobData, RunJobResult>(
-    QueueName.run,
-    createRunJob({ config, recorder, registry, secrets, secretBox: box, bundles, runner: sandbox, running, metrics, logger }),
-    {
+  const runQueues = new RunQueues(redis, keys);
+  const worker = new RunQueueWorkers<RunJobResult>({
+    labels: config.labels,
+    concurrency: config.concurrency,
+    process: createRunJob({ config, recorder, registry, secrets, secretBox: box, bundles, runner: sandbox, running, metrics, logger }),
+    workerOptions: {
       connection: bullConnection,
       prefix: keys.bullPrefix,
       name: config.workerId,
-      concurrency: config.concurrency,
       lockDuration: config.lockMs,
       stalledInterval: config.stalledIntervalMs,
       // A job whose worker died is not run again behind the user's back: it ends FAILED (LOST).
       maxStalledCount: 0,
-      // Started once the sweeps ran and a drain request left from before a restart is applied.
-      autorun: false,
     },
-  );
+    onWorker: (w) => {
+      w.on('failed', (job, err) => {
+        if (job) track(settleFailedJob(job, err).catch((e: unknown) => logger.error({ err: e, jobId: job.id }, 'could not settle failed job')));
+      });
+      w.on('error', (err) => logger.error({ err }, 'worker error'));
+      w.on('stalled', (jobId) => logger.warn({ jobId }, 'job stalled: its worker stopped renewing the lock'));
+    },
+    logger,
+  });
+  /** Set once the sweeps ran and a drain request left from before a restart is applied. */
+  let consuming = false;
+  /** Consumes the run queues this worker's labels cover, those recorded since included. */
+  const considerQueues = async () => {
+    if (!consuming) return;
+    for (const queue of await runQueues.list()) await worker.consider(queue);
+  };
   const pending = new Set<Promise<unknown>>();
   const track = (p: Promise<unknown>) => {
     pending.add(p);
     void p.finally(() => pending.delete(p));
   };
-  worker.on('failed', (job, err) => {
-    if (job) track(settleFailedJob(job, err).catch((e: unknown) => logger.error({ err: e, jobId: job.id }, 'could not settle failed job')));
-  });
-  worker.on('error', (err) => logger.error({ err }, 'worker error'));
-  worker.on('stalled', (jobId) => logger.warn({ jobId }, 'job stalled: its worker stopped renewing the lock'));
   const drain = new DrainControl(worker, () => void heartbeat(), logger);
   let stopped = false;
   const beats = new Set<Promise<void>>();
@@ -107,7 +117,7 @@ export async function startWorker(config: Config, logger: Logger, runner?: Runne
       await beat(workers, {
         workerId: config.workerId,
         version: shelfVersion,
-        labels: [],
+        labels: config.labels,
         concurrency: config.concurrency,
         intervalMs: config.heartbeatMs,
         startedAt,
@@ -116,6 +126,8 @@ export async function startWorker(config: Config, logger: Logger, runner?: Runne
         ping: () => sandbox.ping(),
       });
     })().catch((err: unknown) => logger.warn({ err }, 'heartbeat failed'));
+    // A queue announced while the subscriber was reconnecting is found at the next beat.
+    void considerQueues().catch((err: unknown) => logger.warn({ err }, 'could not look for new run queues'));
     beats.add(beating);
     void beating.finally(() => beats.delete(beating));
     return beating;
@@ -155,16 +167,20 @@ export async function startWorker(config: Config, logger: Logger, runner?: Runne
   await workers.followRequests(subscriber, (workerId) => {
     if (workerId === config.workerId) void heartbeat();
   });
-  await worker.waitUntilReady();
+  await runQueues.follow(subscriber, (queue) => {
+    if (consuming) void worker.consider(queue).catch((err: unknown) => logger.warn({ err, queue: queue.name }, 'could not start consuming a run queue'));
+  });
+  // A drain asked before a restart applies before the first job is taken.
   drain.want(await workers.drainRequested(config.workerId));
-  worker.run().catch((err: unknown) => logger.error({ err }, 'worker stopped with an error'));
+  consuming = true;
+  await considerQueues();
 
   const heartbeatTimer = setInterval(() => void heartbeat(), config.heartbeatMs);
   const timers = [
     setInterval(() => void sweep(), config.sweepMs),
     setInterval(() => void running.enforceStates(recorder).catch((err: unknown) => logger.warn({ err }, 'state check failed')), STATE_CHECK_MS),
   ];
-  logger.info({ queue: QueueName.run, concurrency: config.concurrency, prefix: config.redisPrefix }, 'worker started');
+  logger.info({ queues: worker.queues, labels: config.labels, concurrency: config.concurrency, prefix: config.redisPrefix }, 'worker started');
 
   let closing: Promise<void> | undefined;
   async function shutdown(graceMs: number): Promise<void> {

@@ -4,7 +4,8 @@ import { canActOnJob } from '../auth/policy.js';
 import type { Principal } from '../auth/principal.js';
 import { ConflictError } from '../errors.js';
 import type { ApprovalTimeouts } from './approvalTimeouts.js';
-import { check, found, type RunQueue } from './enqueueJob.js';
+import { check, found } from './enqueueJob.js';
+import type { RunQueueSet } from './runQueueSet.js';
 
 /**
  * QUEUED, RUNNING or AWAITING_APPROVAL → CANCELLED. The state changes first (atomically, from the
@@ -13,7 +14,7 @@ import { check, found, type RunQueue } from './enqueueJob.js';
  * worker that runs it, told over the cancel channel; a job awaiting approval (its submitter
  * withdrawing the request) leaves its approvers' inboxes, and its timeout is dropped.
  */
-export async function cancelJob(deps: { records: JobRecords; queue: RunQueue; timeouts: ApprovalTimeouts }, id: string, by: Principal): Promise<JobSummary> {
+export async function cancelJob(deps: { records: JobRecords; queues: RunQueueSet; timeouts: ApprovalTimeouts }, id: string, by: Principal): Promise<JobSummary> {
   // A worker may move the job on between the read and the change; then look again.
   for (let attempt = 0; attempt < 3; attempt++) {
     const summary = found(await deps.records.summary(id), id);
@@ -29,7 +30,7 @@ export async function cancelJob(deps: { records: JobRecords; queue: RunQueue; ti
       return cancelled;
     }
     // A queued job a worker already holds is told to stop like a running one.
-    const dequeued = state === JobState.QUEUED && (await removeFromQueue(deps.queue, id));
+    const dequeued = state === JobState.QUEUED && (await removeFromQueue(deps, id));
     if (!dequeued) await deps.records.requestKill(id);
     return cancelled;
   }
@@ -37,9 +38,9 @@ export async function cancelJob(deps: { records: JobRecords; queue: RunQueue; ti
 }
 
 /** True when BullMQ dropped the job; false when a worker holds it already (it is locked). */
-async function removeFromQueue(queue: RunQueue, id: string): Promise<boolean> {
+async function removeFromQueue(deps: { records: JobRecords; queues: RunQueueSet }, id: string): Promise<boolean> {
   try {
-    return (await queue.remove(id)) === 1;
+    return await deps.queues.remove(id, await deps.records.runsOn(id));
   } catch {
     return false;
   }

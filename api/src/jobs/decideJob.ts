@@ -41,7 +41,7 @@ export async function decideJob(deps: DecideDeps, id: string, verdict: ApprovalV
       return reply.summary;
     case 'moved':
       await deps.timeouts.forget(id);
-      if (reply.summary.state === JobState.QUEUED) await queueRun(deps, { jobId: id, itemId: job.itemId, version: job.version, digest: job.digest });
+      if (reply.summary.state === JobState.QUEUED) await queueRun(deps, { jobId: id, itemId: job.itemId, version: job.version, digest: job.digest }, job.runsOn);
       return reply.summary;
   }
 }

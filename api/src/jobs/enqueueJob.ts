@@ -1,4 +1,3 @@
-import type { JobsOptions, Queue } from 'bullmq';
 import { z } from 'zod';
 import { freezeApproval, JobState, retryableStates, secretValueProblem, splitSecretInputs, type ApprovalPolicy, type Manifest, type Problem, type RunJobData, type VersionRecord } from '@shelf/contract';
 import { ActiveJobsLimitError, describeRefused, InputQuotaError, type JobRecords, type NamedSecrets, type NewJob, type SecretInputs } from '@shelf/records';
@@ -11,6 +10,7 @@ import type { ApprovalTimeouts } from './approvalTimeouts.js';
 import type { InputValidator } from './inputValidator.js';
 import type { JobCallbacks } from '../notify/index.js';
 import { applyLimits, type MaxLimits } from './jobLimits.js';
+import type { RunQueueSet } from './runQueueSet.js';
 
 /** `POST /api/jobs` body. Unknown fields are refused so a typo (`input`) does not silently run defaults. */
 export const EnqueueRequest = z
@@ -36,20 +36,10 @@ export const ValidateRequest = z
   .strict();
 export type ValidateRequest = z.infer<typeof ValidateRequest>;
 
-export type RunQueue = Queue<RunJobData, unknown, 'run'>;
-
-/** BullMQ owns retries of infrastructure failures and the retention of its own records. */
-export const runJobOptions: JobsOptions = {
-  attempts: 3,
-  backoff: { type: 'exponential', delay: 2000 },
-  removeOnComplete: { age: 24 * 60 * 60 },
-  removeOnFail: { age: 7 * 24 * 60 * 60 },
-};
-
 /** What queues a job for the workers. */
 export interface QueueDeps {
   records: JobRecords;
-  queue: RunQueue;
+  queues: RunQueueSet;
 }
 
 export interface LaunchDeps extends QueueDeps {
@@ -128,6 +118,7 @@ export async function enqueueJob(deps: LaunchDeps, request: EnqueueRequest, by: 
       digest: version.digest,
       inputs,
       limits: applyLimits(version.manifest, deps.maxLimits),
+      runsOn: version.manifest.runsOn ?? [],
       submittedBy: actorOf(by),
       ...(request.rerunOf ? { rerunOf: request.rerunOf } : {}),
       ...(origin.scheduleId ? { scheduleId: origin.scheduleId } : {}),
@@ -197,7 +188,7 @@ export async function retryJob(deps: LaunchDeps, id: string, by: Principal): Pro
   // The same secret inputs, sealed again for the new job.
   const secrets = await deps.records.secretInputs(id);
   const { itemId, itemName, version, digest, inputs, limits } = old;
-  return launch(deps, { itemId, itemName, version, digest, inputs, limits, retryOf: id, submittedBy: actorOf(by) }, manifest.approval, secrets);
+  return launch(deps, { itemId, itemName, version, digest, inputs, limits, runsOn: manifest.runsOn ?? [], retryOf: id, submittedBy: actorOf(by) }, manifest.approval, secrets);
 }
 
 /** How long a user over their active-job limit is asked to wait: jobs take seconds to hours, so a guess. */
@@ -234,14 +225,17 @@ async function launch(deps: LaunchDeps, job: NewJob, approval: ApprovalPolicy | 
     }
     return { id, state: JobState.AWAITING_APPROVAL };
   }
-  await queueRun(deps, { jobId: id, itemId: job.itemId, version: job.version, digest: job.digest });
+  await queueRun(deps, { jobId: id, itemId: job.itemId, version: job.version, digest: job.digest }, job.runsOn ?? []);
   return { id, state: JobState.QUEUED };
 }
 
-/** Hands a stored QUEUED job to the workers; when the queue cannot take it, the job fails (INFRA) and the caller gets 503. */
-export async function queueRun(deps: QueueDeps, data: RunJobData): Promise<void> {
+/**
+ * Hands a stored QUEUED job to the workers having every label in `runsOn`; when the queue cannot
+ * take it, the job fails (INFRA) and the caller gets 503.
+ */
+export async function queueRun(deps: QueueDeps, data: RunJobData, runsOn: readonly string[]): Promise<void> {
   try {
-    await deps.queue.add('run', data, { ...runJobOptions, jobId: data.jobId });
+    await deps.queues.add(data, runsOn);
   } catch (err) {
     await deps.records.failUnqueued(data.jobId, `could not queue the job: ${(err as Error).message}`);
     throw new UnavailableError('the job queue is not reachable; try again shortly');

@@ -1,7 +1,6 @@
-import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { QueueName, type JobDetailAnswer, type JobSummary, type LogLine, type RedisKeys, type RunJobData } from '@shelf/contract';
-import { JobRecords, type JobPage, type JobQuery } from '@shelf/records';
+import { JobState, type JobDetailAnswer, type JobSummary, type LogLine, type RedisKeys } from '@shelf/contract';
+import { JobRecords, WorkerRegistry, type JobPage, type JobQuery } from '@shelf/records';
 import type { AuditLog } from '../auth/auditLog.js';
 import type { Logger } from '../logger.js';
 import { JobEvents } from '../live/jobEvents.js';
@@ -11,13 +10,15 @@ import { canSeeJob } from '../auth/policy.js';
 import type { Principal } from '../auth/principal.js';
 import { ApprovalTimeouts } from './approvalTimeouts.js';
 import { awaitingDecisionOf, decideJob, detailFor, expireJob, type DecisionRequest } from './decideJob.js';
-import { check, checkRun, enqueueJob, found, retryJob, type CheckedRun, type EnqueueRequest, type JobOrigin, type LaunchDeps, type Launched, type RunQueue, type ValidateRequest } from './enqueueJob.js';
+import { check, checkRun, enqueueJob, found, retryJob, type CheckedRun, type EnqueueRequest, type JobOrigin, type LaunchDeps, type Launched, type ValidateRequest } from './enqueueJob.js';
 import { InputValidator } from './inputValidator.js';
 import type { MaxLimits } from './jobLimits.js';
 import { defaultAllowedImages } from '@shelf/contract';
 import { defaultInputQuota, defaultMaxActiveJobsPerUser } from '../config.js';
 import type { JobCallbacks } from '../notify/index.js';
 import type { SecretServices } from '../secrets/index.js';
+import { RunQueueSet } from './runQueueSet.js';
+import { FleetView } from './waitingFor.js';
 
 export { registerJobMetrics } from './jobMetrics.js';
 export { workerReadiness } from './workerReadiness.js';
@@ -47,15 +48,15 @@ export interface JobServiceOptions {
 }
 
 /**
- * The jobs feature wired together: the job records, the BullMQ run queue (sharing the API's Redis
+ * The jobs feature wired together: the job records, the BullMQ run queues (sharing the API's Redis
  * connection), the live event stream (its own subscriber connection) and the approvals' timeouts,
  * consumed in this process. main.ts and the tests build it the same way.
  */
 export async function createJobServices(redis: Redis, opts: JobServiceOptions) {
   const records = new JobRecords(redis, opts.keys, opts.registry, opts.secrets.box);
   await records.upgradeLayout();
-  const queue: RunQueue = new Queue<RunJobData, unknown, 'run'>(QueueName.run, { connection: redis, prefix: opts.keys.bullPrefix });
-  queue.on('error', (err) => opts.logger.warn({ err: err.message }, 'run queue problem'));
+  const queues = new RunQueueSet(redis, opts.keys, opts.logger);
+  const fleet = new FleetView(new WorkerRegistry(redis, opts.keys));
   const events = await JobEvents.start(redis, opts.keys, opts.logger);
   const timeouts = new ApprovalTimeouts(redis, opts.keys, opts.logger);
   const stopTimeouts = await timeouts.startConsumer((id) => expireJob({ records, audit: opts.audit, logger: opts.logger }, id));
@@ -63,7 +64,7 @@ export async function createJobServices(redis: Redis, opts: JobServiceOptions) {
   for (const { id, deadline } of await records.awaitingDeadlines()) await timeouts.schedule(id, deadline);
   const deps: LaunchDeps = {
     records,
-    queue,
+    queues,
     timeouts,
     registry: opts.registry,
     inputs: new InputValidator(opts.validatorCacheSize),
@@ -76,7 +77,7 @@ export async function createJobServices(redis: Redis, opts: JobServiceOptions) {
   };
   return {
     records,
-    queue,
+    queues,
     events,
     enqueue: (request: EnqueueRequest, by: Principal, origin?: JobOrigin): Promise<Launched> => enqueueJob(deps, request, by, origin),
     /** The dry run: every check of a submission, nothing stored. */
@@ -91,7 +92,9 @@ export async function createJobServices(redis: Redis, opts: JobServiceOptions) {
     detail: async (id: string, by: Principal): Promise<JobDetailAnswer> => {
       const job = found(await records.detail(id), id);
       check(canSeeJob(by, job));
-      return detailFor(records, job, by);
+      const answer = await detailFor(records, job, by);
+      const waitingFor = job.state === JobState.QUEUED ? await fleet.waitingFor(job.runsOn) : undefined;
+      return waitingFor ? { ...answer, waitingFor } : answer;
     },
     /** `GET /api/jobs/:id/logs?after=N`: the next page of lines and where to continue. */
     logs: async (id: string, after: number, pageSize: number, by: Principal): Promise<{ items: LogLine[]; next: number }> => {
@@ -106,7 +109,7 @@ export async function createJobServices(redis: Redis, opts: JobServiceOptions) {
       await stopTimeouts();
       await timeouts.close();
       await events.close();
-      await queue.close();
+      await queues.close();
     },
   };
 }

@@ -1,9 +1,9 @@
 import { Gauge, Histogram, type Registry } from 'prom-client';
-import { finishedStates, jobStates, type JobSummary } from '@shelf/contract';
+import { finishedStates, JobState, jobStates, type JobSummary } from '@shelf/contract';
 import type { JobRecords } from '@shelf/records';
 import type { Logger } from '../logger.js';
 import type { JobEvents } from '../live/jobEvents.js';
-import type { RunQueue } from './enqueueJob.js';
+import type { RunQueueSet } from './runQueueSet.js';
 
 /** Finished jobs remembered so a repeated terminal event is not observed twice. */
 const rememberedJobs = 10_000;
@@ -15,9 +15,9 @@ const rememberedJobs = 10_000;
  */
 export function registerJobMetrics(
   registry: Registry,
-  deps: { records: JobRecords; queue: RunQueue; events: JobEvents; logger: Logger },
+  deps: { records: JobRecords; queues: RunQueueSet; events: JobEvents; logger: Logger },
 ): void {
-  const { records, queue, events, logger } = deps;
+  const { records, queues, events, logger } = deps;
   new Gauge({
     name: 'shelf_jobs',
     help: 'Jobs stored, by state',
@@ -34,12 +34,14 @@ export function registerJobMetrics(
   });
   new Gauge({
     name: 'shelf_queue_depth',
-    help: 'BullMQ run queue jobs, by BullMQ state',
-    labelNames: ['state'],
+    help: 'BullMQ run queue jobs, by BullMQ state and by the labels the queue\'s jobs ask for (runs_on, "+"-joined; "" for none)',
+    labelNames: ['state', 'runs_on'],
     registers: [registry],
     async collect() {
       try {
-        for (const [state, count] of Object.entries(await queue.getJobCounts())) this.set({ state }, count);
+        for (const queue of await queues.counts()) {
+          for (const [state, count] of Object.entries(queue.counts)) this.set({ state, runs_on: queue.labels.join('+') }, count);
+        }
       } catch (err) {
         logger.warn({ err }, 'could not read the queue depth for /metrics');
       }
@@ -59,8 +61,26 @@ export function registerJobMetrics(
     registers: [registry],
   });
 
+  const wait = new Histogram({
+    name: 'shelf_job_queue_wait_seconds',
+    help: 'Time from submission to start of jobs that needed no approval, by the labels they asked for (runs_on)',
+    labelNames: ['runs_on'],
+    buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 15, 60, 300, 1800],
+    registers: [registry],
+  });
+
+  const started = new Set<string>();
   const seen = new Set<string>();
   events.on('job', (job: JobSummary) => {
+    if (job.state === JobState.RUNNING && job.startedAt && !job.approval && !started.has(job.id)) {
+      started.add(job.id);
+      if (started.size > rememberedJobs) started.delete(started.values().next().value!);
+      const seconds = (Date.parse(job.startedAt) - Date.parse(job.createdAt)) / 1000;
+      records.runsOn(job.id).then(
+        (runsOn) => wait.observe({ runs_on: runsOn.join('+') }, Math.max(0, seconds)),
+        (err: unknown) => logger.debug({ err }, 'could not read the labels of a started job'),
+      );
+    }
     if (!finishedStates.includes(job.state) || seen.has(job.id)) return;
     seen.add(job.id);
     if (seen.size > rememberedJobs) seen.delete(seen.values().next().value!);

@@ -25,6 +25,8 @@ const detail = (over: Partial<JobDetailAnswer> = {}): JobDetailAnswer => ({
   exitCode: null,
   outputs: null,
   limits: { memoryBytes: 256 * 1024 * 1024, cpus: 0.5, pids: 128, timeoutSeconds: 300 },
+  runsOn: [],
+  workerId: null,
   approvals: [],
   canDecide: { allowed: false, reason: 'this job needs no approval' },
   previousRun: null,
@@ -32,6 +34,26 @@ const detail = (over: Partial<JobDetailAnswer> = {}): JobDetailAnswer => ({
 });
 
 describe('JobPage', () => {
+  test('a queued job no worker can take says what it waits for, and which workers run it', async () => {
+    const reason = 'waiting for a worker with label gpu: no live worker has it (w1: no labels)';
+    mockFetch({
+      'GET /api/jobs/j1': () => ({ body: detail({ state: 'QUEUED', startedAt: null, runsOn: ['gpu'], waitingFor: { labels: ['gpu'], reason } }) }),
+    });
+    renderPage(<JobPage />, { route: '/jobs/j1', path: '/jobs/:id' });
+    const notice = await screen.findByTestId('job-waiting-for');
+    expect(notice.textContent).toContain(reason);
+    expect(notice.getAttribute('role')).toBe('status');
+    expect(screen.getByTestId('job-runs-on').textContent).toBe('workers labelled gpu');
+  });
+
+  test('a running job shows no waiting notice even if an old answer had one', async () => {
+    mockFetch({ 'GET /api/jobs/j1': () => ({ body: detail({ waitingFor: { labels: [], reason: 'waiting for a worker: no worker is running' } }) }) });
+    renderPage(<JobPage />, { route: '/jobs/j1', path: '/jobs/:id' });
+    expect(await screen.findByRole('heading', { level: 1 })).toBeTruthy();
+    expect(screen.queryByTestId('job-waiting-for')).toBeNull();
+    expect(screen.getByText('any worker')).toBeTruthy();
+  });
+
   test('shows the job, follows its log and state live, and renders outputs safely', async () => {
     let current = detail();
     mockFetch({ 'GET /api/jobs/j1': () => ({ body: current }) });

@@ -105,7 +105,12 @@ function rerunPath(job: Pick<JobDetail, 'id' | 'itemId' | 'version'>): string {
 export default function JobPage() {
   const { id = '' } = useParams();
   const navigate = useNavigate();
-  const job = useQuery({ queryKey: queryKeys.job(id), queryFn: ({ signal }) => api.job(id, signal) });
+  const job = useQuery({
+    queryKey: queryKeys.job(id),
+    queryFn: ({ signal }) => api.job(id, signal),
+    // Live events move the state; why a queued job waits (no worker with its labels) changes with the fleet, so it is looked at again.
+    refetchInterval: (query) => (query.state.data?.state === 'QUEUED' ? 5000 : false),
+  });
   const { data: me } = useMe();
   useDocumentTitle(job.data ? `${job.data.itemName} job ${job.data.state.toLowerCase()}` : 'Job');
 
@@ -174,6 +179,15 @@ export default function JobPage() {
           {j.error ? `: ${j.error.message}` : ''}
         </p>
         <ProgressBar percent={j.progress.percent} state={j.state} label="Job progress" />
+        {j.state === 'QUEUED' && j.waitingFor && (
+          <p
+            role="status"
+            data-testid="job-waiting-for"
+            className="mt-4 rounded-md border border-amber-300 bg-amber-50 p-3 text-sm text-amber-950 dark:border-amber-800 dark:bg-amber-950 dark:text-amber-100"
+          >
+            <span className="font-semibold">Not started yet</span> — <span className="break-words">{j.waitingFor.reason}</span>. It starts as soon as such a worker is running; an admin can see the workers and their labels on the Workers page.
+          </p>
+        )}
         {j.error && (
           <div className="mt-4 rounded-md border border-red-300 bg-red-50 p-3 text-sm text-red-900 dark:border-red-800 dark:bg-red-950 dark:text-red-100">
             <span className="font-mono text-xs font-semibold">{j.error.code}</span> <span className="break-words">{j.error.message}</span>
@@ -211,6 +225,8 @@ export default function JobPage() {
               ['CPUs', j.limits?.cpus ?? '—'],
               ['Processes', j.limits?.pids ?? '—'],
               ['Timeout', j.limits ? formatDuration(j.limits.timeoutSeconds * 1000) : '—'],
+              ['Worker', j.workerId ? <span className="font-mono text-xs break-all">{j.workerId}</span> : '—'],
+              ['Runs on', j.runsOn?.length ? <span data-testid="job-runs-on">workers labelled {j.runsOn.join(', ')}</span> : 'any worker'],
               ['Bundle', <span className="font-mono text-xs break-all">{j.digest}</span>],
             ]}
           />

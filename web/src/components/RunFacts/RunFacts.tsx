@@ -35,6 +35,8 @@ export function RunFacts({ descriptor }: { descriptor: Descriptor }) {
       <dd className="font-mono break-all">{manifest.runtime.image}</dd>
       <dt className="font-semibold">Network</dt>
       <dd>{manifest.network === 'egress' ? 'Outbound allowed' : 'None'}</dd>
+      <dt className="font-semibold">Runs on</dt>
+      <dd>{manifest.runsOn?.length ? `workers labelled ${manifest.runsOn.join(', ')}` : 'any worker'}</dd>
       <dt className="font-semibold">Timeout</dt>
       <dd>{manifest.timeout ?? 300} s (capped by the server)</dd>
       <dt className="font-semibold">Source</dt>
