@@ -53,6 +53,7 @@ const Env = z.object({
   SHELF_PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
   SHELF_ALLOWED_HOSTS: csv.default([]),
   SHELF_ADMIN_TOKEN: secret,
+  SHELF_WORKER_TOKEN: secret,
   SHELF_DATA_DIR: z.string().default('.shelf'),
   SHELF_AUTH_KEY: secret,
   SHELF_SESSION_IDLE_MINUTES: z.coerce.number().int().positive().default(12 * 60),
@@ -136,11 +137,16 @@ function authSettings(e: z.infer<typeof Env>): AuthSettings {
   if (oidcParts.some(Boolean) && !oidcParts.every(Boolean)) {
     throw new ConfigError('the API cannot start: OIDC needs all of SHELF_OIDC_ISSUER, SHELF_OIDC_CLIENT_ID and SHELF_OIDC_CLIENT_SECRET');
   }
+  // The admin token would win the comparison, so a worker given the same value would hold admin rights.
+  if (e.SHELF_WORKER_TOKEN !== undefined && e.SHELF_WORKER_TOKEN === e.SHELF_ADMIN_TOKEN) {
+    throw new ConfigError('the API cannot start: SHELF_WORKER_TOKEN must differ from SHELF_ADMIN_TOKEN, since workers run untrusted scripts and must not hold admin rights');
+  }
   return {
     publicUrl: e.SHELF_PUBLIC_URL ?? `http://127.0.0.1:${e.PORT}`,
     publicUrlGiven: e.SHELF_PUBLIC_URL !== undefined,
     allowedHosts: e.SHELF_ALLOWED_HOSTS,
     adminToken: e.SHELF_ADMIN_TOKEN,
+    workerToken: e.SHELF_WORKER_TOKEN,
     authKey: e.SHELF_AUTH_KEY,
     dataDir: path.resolve(projectRoot, e.SHELF_DATA_DIR),
     sessionIdleMs: e.SHELF_SESSION_IDLE_MINUTES * 60_000,

@@ -4,6 +4,7 @@ import type { Express } from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { roleAtLeast, roles, type Role } from '@shelf/contract';
 import type { Access } from '../src/auth/httpGuards.js';
+import { workerTokenRefusal } from '../src/auth/policy.js';
 import { adminTokenActor } from '../src/auth/principal.js';
 import { listRoutes } from '../src/auth/routeTable.js';
 import { writeItem } from './catalogHarness.js';
@@ -79,6 +80,13 @@ const expected: Record<string, Access> = {
   'POST /api/workers/:id/drain': 'admin',
   'POST /api/workers/:id/resume': 'admin',
 };
+
+/**
+ * What SHELF_WORKER_TOKEN may reach: the bundle download, and the probes, which read no
+ * credentials at all. Every other route refuses it, whatever its rule above.
+ */
+const workerTokenReaches = new Set(['GET /api/bundles/:digest', 'GET /healthz', 'GET /readyz']);
+const workerToken = 'access-test-worker-token-0123456789abcdef01234567';
 
 const webhookSecret = 'x'.repeat(32);
 const password = 'a long enough password';
@@ -182,7 +190,7 @@ function expectedOutcome(access: Access, role: Role | null): string {
 }
 
 beforeAll(async () => {
-  api = await startShelfApi({ git: { webhookSecret }, notify: {} });
+  api = await startShelfApi({ git: { webhookSecret }, notify: {}, auth: { workerToken } });
   app = api.server.listeners('request')[0] as Express;
   const dir = await writeItem(path.join(api.root, 'hello'), { id: ids.item });
   const imported = await call('POST', '/api/catalog/local/import', asAdmin, { path: dir });
@@ -217,6 +225,13 @@ describe('every route × every identity', () => {
       wanted[name] = expectedOutcome(access, who.role);
     }
     expect(actual).toEqual(wanted);
+  });
+});
+
+describe('the worker token on every route', () => {
+  it.each(Object.keys(expected))('%s', async (route) => {
+    const worker: Identity = { role: null, headers: { authorization: `Bearer ${workerToken}` }, jobId: identities.runner!.jobId, spareTokenId: 'no-such-token' };
+    expect(await outcome(route, worker)).toBe(workerTokenReaches.has(route) ? 'allowed' : `403 FORBIDDEN: ${workerTokenRefusal}`);
   });
 });
 

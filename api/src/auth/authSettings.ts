@@ -27,6 +27,8 @@ export interface AuthSettings {
   /** Host names accepted besides the public host and loopback names (e.g. `api` inside compose). */
   allowedHosts: string[];
   adminToken?: string;
+  /** SHELF_WORKER_TOKEN: workers fetch bundles with it, and may do nothing else. */
+  workerToken?: string;
   /** Key of the token hash; from SHELF_AUTH_KEY, else a generated file in dataDir. */
   authKey?: string;
   dataDir: string;

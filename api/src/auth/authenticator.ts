@@ -3,7 +3,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { parse as parseCookies } from 'cookie';
 import { roleAtLeast, sessionCookieName, tokenPrefix } from '@shelf/contract';
 import { UnauthenticatedError } from '../errors.js';
-import { adminTokenActor, type Principal } from './principal.js';
+import { adminTokenActor, workerTokenActor, type Principal } from './principal.js';
 import type { SessionStore } from './sessionStore.js';
 import type { TokenStore } from './tokenStore.js';
 import type { UserStore } from './userStore.js';
@@ -19,21 +19,25 @@ function sameSecret(a: string, b: string): boolean {
   return timingSafeEqual(createHash('sha256').update(a).digest(), createHash('sha256').update(b).digest());
 }
 
+/** The operator's bearer tokens, from the environment; either may be unset. */
+export interface OperatorTokens {
+  /** SHELF_ADMIN_TOKEN: the admin role. */
+  adminToken?: string;
+  /** SHELF_WORKER_TOKEN: downloading bundles, nothing else. */
+  workerToken?: string;
+}
+
 /**
- * Turns a request's credentials into a principal: `Authorization: Bearer` (SHELF_ADMIN_TOKEN
- * or an API token) first, else the session cookie. The user record is read on every request,
- * so a role change or a disabled account takes effect at once. The HTTP middleware and the
- * WebSocket upgrade both use it.
+ * Turns a request's credentials into a principal: `Authorization: Bearer` (SHELF_ADMIN_TOKEN,
+ * SHELF_WORKER_TOKEN or an API token) first, else the session cookie. The user record is read on
+ * every request, so a role change or a disabled account takes effect at once. The HTTP middleware
+ * and the WebSocket upgrade both use it.
  */
 export class Authenticator {
-  private readonly adminToken: string | undefined;
-
   constructor(
     private readonly deps: { users: UserStore; sessions: SessionStore; tokens: TokenStore },
-    adminToken: string | undefined,
-  ) {
-    this.adminToken = adminToken;
-  }
+    private readonly operatorTokens: OperatorTokens,
+  ) {}
 
   /** A bearer that is not (or no longer) valid is a 401, never a silent anonymous request. */
   async identify(headers: IncomingHttpHeaders): Promise<Credentials> {
@@ -49,8 +53,13 @@ export class Authenticator {
   }
 
   private async fromBearer(token: string): Promise<Principal> {
-    if (this.adminToken && sameSecret(token, this.adminToken)) {
+    const { adminToken, workerToken } = this.operatorTokens;
+    if (adminToken && sameSecret(token, adminToken)) {
       return { ...adminTokenActor, role: 'admin', groups: [], via: 'token' };
+    }
+    if (workerToken && sameSecret(token, workerToken)) {
+      // The scope is what limits it (policy.canUseRoute); the lowest role is a second fence.
+      return { ...workerTokenActor, role: 'viewer', groups: [], via: 'token', scope: 'worker' };
     }
     const invalid = new UnauthenticatedError('the API token is not valid: unknown, revoked or expired');
     if (!token.startsWith(tokenPrefix)) throw invalid;

@@ -4,7 +4,7 @@ import { BadRequestError, ForbiddenError, UnauthenticatedError } from '../errors
 import type { AuditLog } from './auditLog.js';
 import type { Authenticator } from './authenticator.js';
 import type { BrowserSafety } from './browserSafety.js';
-import { hasRole } from './policy.js';
+import { canUseRoute, hasRole } from './policy.js';
 
 /** What a route needs: nothing (`public`), or at least a role. */
 export type Access = 'public' | Role;
@@ -46,9 +46,15 @@ export function authenticate(authenticator: Authenticator, safety: BrowserSafety
 /** The route's rule: `allow('runner', 'job.submit')`. The action names the audit record. */
 export function allow(access: Access, auditAction?: string): Guard {
   const guard = ((req: Request, res: Response, next: () => void) => {
+    const routePath = (req.route as { path?: string } | undefined)?.path ?? req.path;
     // Kept now: once the answer is sent, Express has left the route and its params.
-    res.locals.auditAction ??= auditAction ?? `${req.method} ${(req.route as { path?: string } | undefined)?.path ?? req.path}`;
+    res.locals.auditAction ??= auditAction ?? `${req.method} ${routePath}`;
     if (typeof req.params.id === 'string') res.locals.auditTarget ??= req.params.id;
+    // Public routes too: the worker token is refused wherever it is not let in.
+    if (req.principal) {
+      const reach = canUseRoute(req.principal, `${req.method} ${req.baseUrl}${routePath}`);
+      if (!reach.allowed) throw new ForbiddenError(reach.reason);
+    }
     if (access === 'public') return next();
     if (!req.principal) throw new UnauthenticatedError();
     const decision = hasRole(req.principal, access);

@@ -58,7 +58,7 @@ export async function createAuthServices(redis: Redis, opts: AuthOptions) {
     accounts,
     setupLink,
     oidc,
-    authenticator: new Authenticator({ users, sessions, tokens }, settings.adminToken),
+    authenticator: new Authenticator({ users, sessions, tokens }, { adminToken: settings.adminToken, workerToken: settings.workerToken }),
     safety: new BrowserSafety(settings.publicUrl, settings.allowedHosts),
     secureCookies: settings.publicUrl.startsWith('https:'),
     sessionMaxMs: settings.sessionMaxMs,

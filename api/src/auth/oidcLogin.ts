@@ -31,7 +31,7 @@ const pendingTtlSeconds = 10 * 60;
 const bindingCookie = 'shelf_oidc_binding';
 const bindingPattern = /^[A-Za-z0-9_-]{43}$/;
 /** Actors that audit entries and job records name; a provider account must not pose as one. */
-const reservedUsernames = new Set(['admin-token', 'system', 'anonymous']);
+const reservedUsernames = new Set(['admin-token', 'worker-token', 'system', 'anonymous']);
 const maxUsernameLength = 120;
 
 /** A sign-in Shelf refuses; the message is the sentence the login page shows. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Actor, Role } from '@shelf/contract';
-import { canActOnJob, canCreateToken, canDecideJob, canPublishItem, canRevokeToken, canRunItem, canSeeJob, canUseRuntime, hasRole, matchesPrincipal, principalsOf, type Decision, type ItemOwners, type JobParties, type RuntimeRules } from './policy.js';
+import { canActOnJob, canCreateToken, canDecideJob, canPublishItem, canRevokeToken, canRunItem, canSeeJob, canUseRoute, canUseRuntime, hasRole, matchesPrincipal, principalsOf, type Decision, type ItemOwners, type JobParties, type RuntimeRules } from './policy.js';
 import type { Principal } from './principal.js';
 
 // Every permission decision, one table per policy function. A refusal's reason is what the
@@ -21,6 +21,23 @@ const people: Record<string, Principal> = { vera, rita, pia, ada };
 
 const yes: Decision = { allowed: true };
 const no = (reason: string): Decision => ({ allowed: false, reason });
+
+describe('canUseRoute: the worker token reaches the bundle download alone', () => {
+  const worker: Principal = { id: 'worker-token', username: 'worker-token', role: 'viewer', groups: [], via: 'token', scope: 'worker' };
+  const refused = no('the worker token may only download bundles');
+  it.each<[string, Principal, string, Decision]>([
+    ['the worker token downloads a bundle', worker, 'GET /api/bundles/:digest', yes],
+    ['not with another method', worker, 'HEAD /api/bundles/:digest', refused],
+    ['nor the catalog', worker, 'GET /api/catalog', refused],
+    ['nor who it is', worker, 'GET /api/me', refused],
+    ['nor the live socket', worker, 'GET /ws/jobs', refused],
+    ['nor a route nobody listed (deny by default)', worker, 'GET /api/some-future-route', refused],
+    ['a principal without a scope is left to its role', vera, 'GET /api/catalog', yes],
+    ['an admin too', ada, 'GET /api/secrets', yes],
+  ])('%s (%s)', (_, p, route, expected) => {
+    expect(canUseRoute(p, route)).toEqual(expected);
+  });
+});
 
 describe('hasRole: each role includes the ones before it', () => {
   it.each<[string, Role, Decision]>([

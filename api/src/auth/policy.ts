@@ -12,6 +12,24 @@ export type Decision = { allowed: true } | { allowed: false; reason: string };
 const yes: Decision = { allowed: true };
 const no = (reason: string): Decision => ({ allowed: false, reason });
 
+/** What SHELF_WORKER_TOKEN is told wherever it is refused. */
+export const workerTokenRefusal = 'the worker token may only download bundles';
+
+/**
+ * The routes SHELF_WORKER_TOKEN may use, as `METHOD path` the router declares them. A worker
+ * runs scripts it did not write, so its token opens what a worker fetches and nothing else.
+ */
+export const workerTokenRoutes: ReadonlySet<string> = new Set(['GET /api/bundles/:digest']);
+
+/**
+ * Whether a principal may use a route (or the WebSocket, `GET /ws/jobs`) at all, asked before its
+ * role. Deny by default: a route added later refuses the worker token until it is listed above.
+ */
+export function canUseRoute(p: Principal, route: string): Decision {
+  if (p.scope !== 'worker') return yes;
+  return workerTokenRoutes.has(route) ? yes : no(workerTokenRefusal);
+}
+
 /** The role a route needs before any resource is looked at. */
 export function hasRole(p: Principal, min: Role): Decision {
   return roleAtLeast(p.role, min) ? yes : no(`this needs the ${min} role; ${p.username} is ${article(p.role)} ${p.role}`);

@@ -5,7 +5,7 @@ import { finishedStates, parseClientMessage, wsJobsPath, type JobSummary, type L
 import type { AuditLog } from '../auth/auditLog.js';
 import type { Authenticator } from '../auth/authenticator.js';
 import type { BrowserSafety } from '../auth/browserSafety.js';
-import { canSeeJob } from '../auth/policy.js';
+import { canSeeJob, canUseRoute } from '../auth/policy.js';
 import type { Principal } from '../auth/principal.js';
 import { AppError } from '../errors.js';
 import type { Logger } from '../logger.js';
@@ -125,6 +125,8 @@ class JobsGateway {
     this.opts.auth.authenticator.identify(req.headers).then(
       ({ principal }) => {
         if (!principal) return void refuse('401 Unauthorized');
+        const reach = canUseRoute(principal, `GET ${wsJobsPath}`);
+        if (!reach.allowed) return void refuse('403 Forbidden', reach.reason, principal.username);
         const over = this.overLimit(principal);
         if (over) return void refuse(over.status, over.reason, principal.username);
         const release = this.hold(principal.id, socket);
