@@ -37,7 +37,12 @@ async function freePort(): Promise<number> {
  * A whole Shelf — the API and a worker as separate processes, exactly as `npm start` runs
  * them — on an ephemeral loopback port with its own Redis prefix and bundle store.
  */
-export async function startShelf(env: Record<string, string> = {}, again?: Pick<RunningShelf, 'prefix' | 'tmp'>): Promise<RunningShelf> {
+export async function startShelf(
+  env: Record<string, string> = {},
+  again?: Pick<RunningShelf, 'prefix' | 'tmp'>,
+  /** What the worker alone is given on top of `env` (e.g. its own Redis user). */
+  workerEnv: Record<string, string> = {},
+): Promise<RunningShelf> {
   const port = await freePort();
   // `again`: a Shelf restarted on the data (Redis prefix, folders) of one stopped with `keep`.
   const prefix = again?.prefix ?? `e2e-${randomBytes(5).toString('hex')}`;
@@ -59,8 +64,8 @@ export async function startShelf(env: Record<string, string> = {}, again?: Pick<
   };
   let log = '';
   const children: ChildProcess[] = [];
-  for (const entry of ['api/src/main.ts', 'worker/src/main.ts']) {
-    const child = spawn(process.execPath, ['--import', 'tsx', entry], { cwd: root, env: common, stdio: ['ignore', 'pipe', 'pipe'] });
+  for (const [entry, own] of [['api/src/main.ts', {}], ['worker/src/main.ts', workerEnv]] as const) {
+    const child = spawn(process.execPath, ['--import', 'tsx', entry], { cwd: root, env: { ...common, ...own }, stdio: ['ignore', 'pipe', 'pipe'] });
     child.stdout!.on('data', (d: Buffer) => (log += d.toString()));
     child.stderr!.on('data', (d: Buffer) => (log += d.toString()));
     children.push(child);
