@@ -60,7 +60,7 @@ describe('job metrics', () => {
     let text = await metrics();
     expect(text).toContain('shelf_jobs{state="QUEUED"} 2');
     expect(text).toContain('shelf_jobs{state="SUCCEEDED"} 0');
-    expect(text).toContain('shelf_queue_depth{state="waiting"} 2');
+    expect(text).toContain('shelf_queue_depth{state="waiting",runs_on=""} 2');
 
     const worker = new FakeWorker(h.redis, h.catalog.keys);
     const id = first.body.id as string;
