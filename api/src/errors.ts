@@ -1,5 +1,6 @@
 import type { ErrorRequestHandler } from 'express';
 import { ErrorCode, type ErrorBody, type Problem } from '@shelf/contract';
+import { BundleError } from '@shelf/contract/itemFolder';
 
 /** Base of every error the API answers with on purpose; its type decides the HTTP status. */
 export class AppError extends Error {
@@ -41,13 +42,6 @@ export class ValidationError extends AppError {
       listed.length ? { problems: listed, ...(more > 0 ? { moreProblems: more } : {}) } : undefined,
     );
     this.problems = listed;
-  }
-}
-
-/** A bundle or folder that breaks the safety rules (links, traversal, caps, corrupt archive). */
-export class BundleError extends AppError {
-  constructor(message: string, readonly entry?: string) {
-    super(422, ErrorCode.BUNDLE_INVALID, message, entry === undefined ? undefined : { entry });
   }
 }
 
@@ -119,9 +113,20 @@ function fromParserError(err: { type?: string; status?: number; message?: string
   return undefined;
 }
 
+/**
+ * The API error an error stands for, or undefined for a bug or an outage. Shared code (the item
+ * folder and bundle rules in `@shelf/contract/itemFolder`, which the CLI runs too) throws its own
+ * typed errors; this is the one place they get an HTTP status.
+ */
+export function toAppError(err: unknown): AppError | undefined {
+  if (err instanceof AppError) return err;
+  if (err instanceof BundleError) return new AppError(422, ErrorCode.BUNDLE_INVALID, err.message, err.entry === undefined ? undefined : { entry: err.entry });
+  return undefined;
+}
+
 /** The one place where errors become HTTP answers. */
 export const errorMiddleware: ErrorRequestHandler = (err, req, res, _next) => {
-  const known = err instanceof AppError ? err : fromParserError(err as object);
+  const known = toAppError(err) ?? fromParserError(err as object);
   if (known) {
     // The client may still be sending an oversized body; we will not read it.
     if (known.status === 413) res.setHeader('Connection', 'close');

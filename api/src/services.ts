@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import { redisKeys } from '@shelf/contract';
 import { BundleStore } from './bundles/bundleStore.js';
-import type { BundleLimits } from './bundles/bundleLimits.js';
+import type { BundleLimits } from '@shelf/contract/itemFolder';
 import { CatalogImports } from './imports/catalogImports.js';
 import { ImportLog } from './imports/importLog.js';
 import { Publications } from './imports/publications.js';

@@ -286,7 +286,7 @@ describe('catalog listing cache', () => {
 describe('an import that loses a race', () => {
   it('leaves no bundle behind: the losing content is neither stored nor served', async () => {
     const { readdir: list } = await import('node:fs/promises');
-    const { walkItemFolder } = await import('../src/bundles/walkItemFolder.js');
+    const { walkItemFolder } = await import('@shelf/contract/itemFolder');
     const { importFolder } = await import('../src/imports/importFolder.js');
     const { Registry } = await import('../src/registry/registry.js');
     // Both imports check for an existing version before either publishes — the window a real race hits.

@@ -2,7 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Redis } from 'ioredis';
 import type { CatalogServices } from '../src/services.js';
-import type { BundleLimits } from '../src/bundles/bundleLimits.js';
+import type { BundleLimits } from '@shelf/contract/itemFolder';
 import { asAdmin, startShelfApi, type ShelfApi } from './helpers/shelfApi.js';
 
 export interface CatalogHarness {

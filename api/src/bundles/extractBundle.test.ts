@@ -9,8 +9,8 @@ import { pipeline } from 'node:stream/promises';
 import { constants as zlibConstants, createGzip, gzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import * as tar from 'tar';
-import { BundleError } from '../errors.js';
-import { checkEntryPath, DuplicateGuard, isGitPath, normaliseMode } from './entryRules.js';
+import { BundleError, checkEntryPath, DuplicateGuard, isGitPath, normaliseMode } from '@shelf/contract/itemFolder';
+import { toAppError } from '../errors.js';
 import { extractBundle } from './extractBundle.js';
 
 // --- a tiny tar writer, so the tests can write what no honest tool would ---
@@ -117,7 +117,7 @@ async function expectRefused(message: RegExp): Promise<BundleError> {
     (e: unknown) => e,
   );
   expect(err).toBeInstanceOf(BundleError);
-  expect((err as BundleError).status).toBe(422);
+  expect(toAppError(err)?.status).toBe(422);
   expect((err as BundleError).message).toMatch(message);
   expect(existsSync(dest)).toBe(false);
   expect(await readdir(tmp)).toEqual(['bundle.tgz']);

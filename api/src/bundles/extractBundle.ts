@@ -5,9 +5,7 @@ import { Transform, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import { Parser, type ReadEntry } from 'tar';
-import { BundleError } from '../errors.js';
-import { defaultBundleLimits, type BundleLimits } from './bundleLimits.js';
-import { byPath, checkEntryPath, DuplicateGuard, isGitPath, normaliseMode, type ItemEntry } from './entryRules.js';
+import { BundleError, defaultBundleLimits, type BundleLimits, byPath, checkEntryPath, DuplicateGuard, isGitPath, normaliseMode, type ItemEntry } from '@shelf/contract/itemFolder';
 import { corrupt, MAX_META_BYTES, TarHeaderCheck } from './tarHeaderCheck.js';
 import { formatBytes } from '@shelf/contract';
 

@@ -4,10 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import * as tar from 'tar';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { BundleError } from '../errors.js';
+import { BundleError, packBundle, walkItemFolder } from '@shelf/contract/itemFolder';
 import { extractBundle } from './extractBundle.js';
-import { packBundle } from './packBundle.js';
-import { walkItemFolder } from './walkItemFolder.js';
 
 let tmp: string;
 let item: string;

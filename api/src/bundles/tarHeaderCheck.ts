@@ -1,5 +1,5 @@
 import { Header, Pax, type HeaderData } from 'tar';
-import { BundleError } from '../errors.js';
+import { BundleError } from '@shelf/contract/itemFolder';
 
 /** tar's own default, set on the Parser too, so both skip the same oversized metadata. */
 export const MAX_META_BYTES = 1024 * 1024;

@@ -1,7 +1,7 @@
 import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { QueueName, type RedisKeys } from '@shelf/contract';
-import { AppError, UnavailableError } from '../errors.js';
+import { toAppError, UnavailableError } from '../errors.js';
 import type { ImportLog } from '../imports/importLog.js';
 import type { Logger } from '../logger.js';
 import { defaultHostGateOptions, HostGate, hostOf, type HostGateOptions, type HostVerdict } from './hostGate.js';
@@ -101,7 +101,7 @@ async function recordFailure(deps: GitSyncConsumerDeps, job: Job<unknown>, impor
 function isRetryable(err: unknown): boolean {
   if (err instanceof GitCommandError) return err.retryable;
   if (err instanceof UnavailableError) return true;
-  return !(err instanceof AppError);
+  return toAppError(err) === undefined;
 }
 
 /**

@@ -1,9 +1,8 @@
 import { mkdir, rm } from 'node:fs/promises';
 import { parseItemTag, type ImportItemResult } from '@shelf/contract';
 import type { Publisher } from '../auth/policy.js';
-import type { BundleLimits } from '../bundles/bundleLimits.js';
-import { walkItemFolder } from '../bundles/walkItemFolder.js';
-import { AppError } from '../errors.js';
+import { type BundleLimits, walkItemFolder } from '@shelf/contract/itemFolder';
+import { toAppError } from '../errors.js';
 import { importFolder, type ImportDeps } from '../imports/importFolder.js';
 import { describeImportError } from '../imports/recordImport.js';
 import { fetchTags, type FetchOptions } from './fetchTags.js';
@@ -66,7 +65,7 @@ export async function importFetchedTag(
     const source = { kind: 'git' as const, url: repo.url, commit, tag, path: folder.path, importedAt: new Date().toISOString(), importedBy: by.importedBy };
     return { ...(await importFolder(deps, work, entries, source, by.publisher, { tagVersion: item.version })) };
   } catch (err) {
-    if (err instanceof AppError) return refusedResult(tag, describeImportError(err));
+    if (toAppError(err)) return refusedResult(tag, describeImportError(err));
     // isomorphic-git and fs name the files they failed on: mirror and item-folder paths of this host.
     return { id: item.id, version: item.version, status: 'failed', error: scrubGitText((err as Error).message ?? String(err), { mirror: gitdir, work }) };
   } finally {

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { Redis } from 'ioredis';
 import type { RedisKeys } from '@shelf/contract';
-import type { BundleLimits } from '../bundles/bundleLimits.js';
+import type { BundleLimits } from '@shelf/contract/itemFolder';
 import type { ImportDeps } from '../imports/importFolder.js';
 import type { ImportLog } from '../imports/importLog.js';
 import type { Logger } from '../logger.js';

@@ -2,9 +2,7 @@ import fs from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import git from 'isomorphic-git';
-import { BundleError } from '../errors.js';
-import { defaultBundleLimits, type BundleLimits } from '../bundles/bundleLimits.js';
-import { checkEntryPath, isGitPath } from '../bundles/entryRules.js';
+import { BundleError, defaultBundleLimits, type BundleLimits, checkEntryPath, isGitPath } from '@shelf/contract/itemFolder';
 import { formatBytes } from '@shelf/contract';
 
 /**

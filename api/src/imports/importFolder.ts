@@ -1,9 +1,7 @@
-import { readFile, rm } from 'node:fs/promises';
-import path from 'node:path';
-import { ItemFiles, type ImportResult, type ItemTexts, type Source, type VersionRecord } from '@shelf/contract';
+import { rm } from 'node:fs/promises';
+import type { ImportResult, Source, VersionRecord } from '@shelf/contract';
 import type { BundleStore } from '../bundles/bundleStore.js';
-import type { ItemEntry } from '../bundles/entryRules.js';
-import { packBundle } from '../bundles/packBundle.js';
+import { invalidItemMessage, packBundle, readItemTexts, type ItemEntry } from '@shelf/contract/itemFolder';
 import { canPublishItem, canUseRuntime, type ItemOwners, type Publisher, type RuntimeRules } from '../auth/policy.js';
 import type { ItemGrants } from '../registry/itemGrants.js';
 import type { Publications } from './publications.js';
@@ -24,40 +22,6 @@ export interface ImportDeps {
   publications?: Publications;
 }
 
-/** Text files we read into memory are small by nature; a huge one is a mistake or an attack. */
-const maxTextBytes = { manifest: 64 * 1024, schema: 1024 * 1024, uiSchema: 1024 * 1024, readme: 256 * 1024 };
-
-async function readTexts(dir: string, entries: ItemEntry[]): Promise<ItemTexts> {
-  const files = new Map(entries.filter((e) => e.type === 'file').map((e) => [e.path, e]));
-  const manifestFiles = ItemFiles.manifest.filter((f) => files.has(f));
-  if (manifestFiles.length === 0) {
-    throw new ValidationError('the item has no manifest', [
-      { file: 'manifest.yaml', path: '', message: 'manifest.yaml (or manifest.json) is missing at the item root' },
-    ]);
-  }
-  if (manifestFiles.length > 1) {
-    throw new ValidationError('the item has more than one manifest', [
-      { file: manifestFiles.join(', '), path: '', message: 'keep exactly one of manifest.yaml, manifest.yml, manifest.json' },
-    ]);
-  }
-  const read = async (name: string, limit: number): Promise<string | undefined> => {
-    const entry = files.get(name);
-    if (!entry) return undefined;
-    if (entry.size > limit) {
-      throw new ValidationError(`${name} is too large`, [{ file: name, path: '', message: `larger than ${limit} bytes` }]);
-    }
-    return readFile(path.join(dir, name), 'utf8');
-  };
-  const manifestFile = manifestFiles[0]!;
-  return {
-    manifestFile,
-    manifest: (await read(manifestFile, maxTextBytes.manifest))!,
-    schema: await read(ItemFiles.schema, maxTextBytes.schema),
-    uiSchema: await read(ItemFiles.uiSchema, maxTextBytes.uiSchema),
-    readme: await read(ItemFiles.readme, maxTextBytes.readme),
-  };
-}
-
 function checkPublisher(publisher: Publisher, itemId: string, owners: ItemOwners | null): void {
   const decision = canPublishItem(publisher, itemId, owners);
   if (!decision.allowed) throw new ForbiddenError(decision.reason);
@@ -75,12 +39,12 @@ export async function importFolder(
   publisher: Publisher,
   opts: { tagVersion?: string } = {},
 ): Promise<ImportResult> {
-  // Off the event loop: compiling a large input schema takes a while.
-  const validation = await sharedValidationPool().checkItem(await readTexts(dir, entries), opts);
-  if (!validation.ok) {
-    const n = validation.problems.length;
-    throw new ValidationError(`the item is invalid (${n} problem${n === 1 ? '' : 's'})`, validation.problems);
-  }
+  // The same steps as contract's checkItemFolder (what `shelf validate` runs), with validateItem
+  // off the event loop: compiling a large input schema takes a while.
+  const texts = await readItemTexts(dir, entries);
+  if (!texts.ok) throw new ValidationError(texts.message, texts.problems);
+  const validation = await sharedValidationPool().checkItem(texts.texts, opts);
+  if (!validation.ok) throw new ValidationError(invalidItemMessage(validation.problems.length), validation.problems);
   const { manifest, schema, uiSchema, readme } = validation.item;
   const owners = await deps.registry.owners(manifest.id);
   checkPublisher(publisher, manifest.id, owners);

@@ -1,5 +1,5 @@
 import type { ImportResult, ImportSource } from '@shelf/contract';
-import { AppError } from '../errors.js';
+import { toAppError } from '../errors.js';
 import type { ImportLog } from './importLog.js';
 
 /** Runs an import and records the attempt and its outcome in the import log, whatever happens. */
@@ -22,10 +22,11 @@ export async function recordImport(
 
 /** An import failure in one line, with every validation problem named by file and JSON path. */
 export function describeImportError(err: unknown): string {
-  if (err instanceof AppError) {
-    const problems = (err.details as { problems?: { file: string; path: string; message: string }[] } | undefined)?.problems;
-    if (problems?.length) return `${err.message}: ${problems.map((p) => `${p.file}${p.path ? ` ${p.path}` : ''}: ${p.message}`).join('; ')}`;
-    return err.message;
+  const known = toAppError(err);
+  if (known) {
+    const problems = (known.details as { problems?: { file: string; path: string; message: string }[] } | undefined)?.problems;
+    if (problems?.length) return `${known.message}: ${problems.map((p) => `${p.file}${p.path ? ` ${p.path}` : ''}: ${p.message}`).join('; ')}`;
+    return known.message;
   }
   return (err as Error).message ?? String(err);
 }

@@ -8,7 +8,7 @@ import { Redis } from 'ioredis';
 import { createApp } from '../../src/app.js';
 import { createAuthServices, type AuthOptions, type AuthServices } from '../../src/auth/index.js';
 import type { AuthSettings } from '../../src/auth/authSettings.js';
-import type { BundleLimits } from '../../src/bundles/bundleLimits.js';
+import type { BundleLimits } from '@shelf/contract/itemFolder';
 import { createGitServices, type GitServiceOptions, type GitServices } from '../../src/git/index.js';
 import { createJobServices, registerJobMetrics, type JobServices } from '../../src/jobs/index.js';
 import type { MaxLimits } from '../../src/jobs/jobLimits.js';

@@ -1,10 +1,10 @@
 import type { Stats } from 'node:fs';
 import { lstat, readdir } from 'node:fs/promises';
 import path from 'node:path';
-import { BundleError } from '../errors.js';
+import { BundleError } from './bundleError.js';
 import { defaultBundleLimits, type BundleLimits } from './bundleLimits.js';
 import { byPath, checkEntryPath, DuplicateGuard, isGitPath, normaliseMode, type ItemEntry } from './entryRules.js';
-import { formatBytes } from '@shelf/contract';
+import { formatBytes } from '../format.js';
 
 /**
  * Lists a local item folder under the same rules as an uploaded bundle, so a

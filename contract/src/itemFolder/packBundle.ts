@@ -5,7 +5,7 @@ import path from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Pack } from 'tar';
-import { BundleError } from '../errors.js';
+import { BundleError } from './bundleError.js';
 import { byPath, checkEntryPath, isGitPath, normaliseMode, type ItemEntry } from './entryRules.js';
 
 export interface PackedBundle {
@@ -23,7 +23,7 @@ const FIXED_MTIME = new Date(0);
 /**
  * Writes a deterministic `.tar.gz` of exactly `entries` (as listed by
  * walkItemFolder or extractBundle) from `dir` to `outPath`, which must not exist
- * yet (use BundleStore.tempPath()).
+ * yet (the API passes BundleStore.tempPath(), the CLI a temporary folder of its own).
  *
  * The files are first copied into a private staging folder next to `outPath`,
  * hashing them on the way. That snapshot is what gets archived, so the modes in

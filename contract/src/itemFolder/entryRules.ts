@@ -1,4 +1,4 @@
-import { BundleError } from '../errors.js';
+import { BundleError } from './bundleError.js';
 import { defaultBundleLimits } from './bundleLimits.js';
 
 /** One file or folder of a catalog item, as stored in a bundle. */

@@ -4,7 +4,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { BundleError } from '../errors.js';
+import { BundleError } from './bundleError.js';
 import type { BundleLimits } from './bundleLimits.js';
 import { walkItemFolder } from './walkItemFolder.js';
 
