@@ -6,6 +6,9 @@ import { pinoHttp } from 'pino-http';
 import { auditTrail, authenticate, hostCheck } from './auth/httpGuards.js';
 import type { AuthServices } from './auth/index.js';
 import { assertEveryRouteGuarded } from './auth/routeTable.js';
+import { cspDirectives } from './contentSecurityPolicy.js';
+import { assertEveryRouteDocumented } from './openapi/routeCoverage.js';
+import { apiDocsRoutes } from './routes/apiDocs.js';
 import { errorMiddleware, NotFoundError } from './errors.js';
 import type { GitServices } from './git/index.js';
 import type { JobServices } from './jobs/index.js';
@@ -64,23 +67,7 @@ export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
-  app.use(
-    helmet({
-      contentSecurityPolicy: {
-        directives: {
-          'connect-src': ["'self'", 'ws:', 'wss:'],
-          'img-src': ["'self'", 'data:'],
-          // No 'unsafe-eval': the form validates with modules precompiled on the server (api/src/validators).
-          'script-src': ["'self'"],
-          // Styles only from Shelf's own stylesheet: no inline <style> or style attribute, so
-          // injected markup cannot restyle the page (React's style props are CSSOM, still allowed).
-          'style-src': ["'self'"],
-          // Shelf is often served over plain HTTP inside a network; upgrading would break it there.
-          'upgrade-insecure-requests': null,
-        },
-      },
-    }),
-  );
+  app.use(helmet({ contentSecurityPolicy: { directives: cspDirectives } }));
   // Before anything else reads the request: a foreign Host is a rebound DNS name (SPEC §7).
   app.use(hostCheck(deps.auth.safety));
   app.use(
@@ -114,6 +101,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(tokenRoutes(deps.auth));
   app.use(auditRoutes(deps.auth));
   app.use(schemaRoutes());
+  app.use(apiDocsRoutes());
   app.use(catalogRoutes({ ...deps.catalog, metrics: deps.metrics, validators: new ValidatorModules(deps.catalog.store) }));
   app.use(itemGrantRoutes(deps.catalog));
   app.use(bundleRoutes(deps.catalog));
@@ -136,5 +124,6 @@ export function createApp(deps: AppDeps): Express {
 
   app.use(errorMiddleware);
   assertEveryRouteGuarded(app);
+  assertEveryRouteDocumented(app);
   return app;
 }

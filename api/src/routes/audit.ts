@@ -4,7 +4,7 @@ import type { AuthServices } from '../auth/index.js';
 import { allow } from '../auth/httpGuards.js';
 import { parseRequest } from './parse.js';
 
-const AuditQuery = z.object({
+export const AuditQuery = z.object({
   actor: z.string().max(200).optional(),
   action: z.string().max(100).optional(),
   outcome: z.enum(['ok', 'denied', 'failed']).optional(),

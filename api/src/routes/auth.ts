@@ -7,8 +7,8 @@ import { toMe } from '../auth/principal.js';
 import { parseRequest } from './parse.js';
 import { NewUserFields } from './users.js';
 
-const LoginBody = z.object({ username: z.string().min(1).max(200), password: z.string().min(1).max(1024) }).strict();
-const SetupBody = NewUserFields.omit({ role: true }).extend({ token: z.string().min(1).max(200) }).strict();
+export const LoginBody = z.object({ username: z.string().min(1).max(200), password: z.string().min(1).max(1024) }).strict();
+export const SetupBody = NewUserFields.omit({ role: true }).extend({ token: z.string().min(1).max(200) }).strict();
 
 /** Sign-in, sign-out and first-start set-up ("who am I" is in me.ts). */
 export function authRoutes(auth: AuthServices): Router {

@@ -11,7 +11,7 @@ import { canRunItem } from '../auth/policy.js';
 import type { Principal } from '../auth/principal.js';
 import type { ValidatorModules } from '../validators/validatorModules.js';
 
-const LocalImportBody = z.object({ path: z.string().min(1).max(4096) });
+export const LocalImportBody = z.object({ path: z.string().min(1).max(4096) });
 
 export function catalogRoutes(deps: { registry: Registry; imports: CatalogImports; importLog: ImportLog; metrics: Metrics; validators: ValidatorModules }): Router {
   const r = Router();

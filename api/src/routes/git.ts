@@ -13,7 +13,7 @@ export const gitWebhookPath = '/api/catalog/git/webhook';
 /** GitHub caps deliveries at 25 MB; so do we. */
 const maxWebhookBytes = '25mb';
 
-const SyncBody = z.object({ url: z.string().min(1).max(2048), ref: z.string().min(1).max(1024).optional() });
+export const SyncBody = z.object({ url: z.string().min(1).max(2048), ref: z.string().min(1).max(1024).optional() });
 
 export function gitRoutes(deps: { gitImports: GitImports; webhookSecret: string | undefined }): Router {
   // Exact paths only, so the JSON parser's skip and this route can never disagree about a URL.

@@ -7,7 +7,7 @@ import { grantNames, type GrantName } from '../registry/itemGrants.js';
 import { BadRequestError, NotFoundError } from '../errors.js';
 import { parseRequest } from './parse.js';
 
-const GrantChange = z.object({ granted: z.boolean() }).strict();
+export const GrantChange = z.object({ granted: z.boolean() }).strict();
 
 /** Same rule as a manifest's `id`: a grant may come before the item's first publish (a Git-first item with egress). */
 function itemId(raw: string): string {

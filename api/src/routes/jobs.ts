@@ -9,7 +9,7 @@ import { parseRequest } from './parse.js';
 /** The guard let the request through only with a principal. */
 const by = (req: Request): Principal => req.principal as Principal;
 
-const ListJobsQuery = z.object({
+export const ListJobsQuery = z.object({
   state: z.enum(JobState).optional(),
   itemId: z.string().min(1).max(128).optional(),
   q: z.string().max(200).optional(),
@@ -17,7 +17,7 @@ const ListJobsQuery = z.object({
   pageSize: z.coerce.number().int().min(1).max(100).default(20),
 });
 
-const LogsQuery = z.object({
+export const LogsQuery = z.object({
   after: z.coerce.number().int().min(0).default(0),
 });
 

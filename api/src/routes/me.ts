@@ -7,7 +7,7 @@ import { toMe, type Principal } from '../auth/principal.js';
 import { BadRequestError } from '../errors.js';
 import { parseRequest } from './parse.js';
 
-const Preferences = z.object({ notifyOnFinish: z.boolean() }).strict();
+export const Preferences = z.object({ notifyOnFinish: z.boolean() }).strict();
 
 /** "Who am I", and the caller's own preferences. */
 export function meRoutes(auth: AuthServices): Router {

@@ -8,7 +8,7 @@ import { actorOf, type Principal } from '../auth/principal.js';
 import { BadRequestError, ForbiddenError, NotFoundError } from '../errors.js';
 import { parseRequest } from './parse.js';
 
-const NewToken = z
+export const NewToken = z
   .object({
     name: z.string().trim().min(1).max(100),
     role: z.enum(roles).optional(),

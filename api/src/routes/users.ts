@@ -15,7 +15,7 @@ export const NewUserFields = z.object({
   name: z.string().min(1).max(120).optional(),
 });
 
-const UserChange = z
+export const UserChange = z
   .object({ role: z.enum(roles).optional(), disabled: z.boolean().optional(), password: z.string().min(1).max(1024).optional() })
   .strict()
   .refine((c) => c.role !== undefined || c.disabled !== undefined || c.password !== undefined, 'give role, disabled or password');

@@ -7,7 +7,7 @@ import { deliveryLogLimits } from '../notify/deliveryLog.js';
 import type { NotifyServices } from '../notify/index.js';
 import { parseRequest } from './parse.js';
 
-const NewWebhook = z
+export const NewWebhook = z
   .object({
     url: z.string().min(1).max(2048),
     events: z.array(z.enum(notifyEvents)).min(1).max(notifyEvents.length),
@@ -16,7 +16,7 @@ const NewWebhook = z
   })
   .strict();
 
-const DeliveriesQuery = z.object({ limit: z.coerce.number().int().min(1).max(deliveryLogLimits.attemptsKept).default(50) });
+export const DeliveriesQuery = z.object({ limit: z.coerce.number().int().min(1).max(deliveryLogLimits.attemptsKept).default(50) });
 
 /** Outbound webhooks (SPEC §8), for admins: register, list, delete, read the delivery log, redeliver. */
 export function webhookRoutes(notify: NotifyServices): Router {

@@ -1,0 +1,108 @@
+import { PresetRequest } from '../../presets/index.js';
+import { NewScheduleRequest, ScheduleChangeRequest } from '../../schedules/index.js';
+import { operations } from '../operation.js';
+import { itemsOf } from '../schemas/common.js';
+import { Preset, Schedule, ScheduleRun } from '../schemas/schedules.js';
+
+const notYours = 'no such schedule, or not yours (owner or admin only)';
+
+export const scheduleOperations = operations([
+  {
+    method: 'get',
+    path: '/api/schedules',
+    access: 'viewer',
+    tag: 'Schedules',
+    summary: 'List schedules',
+    description: "The caller's (an admin's: all).",
+    responses: { 200: { description: 'The schedules.', body: itemsOf(Schedule).openapi('ScheduleList') } },
+  },
+  {
+    method: 'post',
+    path: '/api/schedules',
+    access: 'runner',
+    tag: 'Schedules',
+    summary: 'Create a schedule',
+    description: '`cron`: 5 fields, or 6 with seconds first, read in the IANA `timezone`. The item runs as the schedule’s owner, permissions checked at every tick.',
+    body: NewScheduleRequest.meta({ id: 'NewSchedule' }),
+    responses: { 201: { description: 'Created, with its next five runs.', body: Schedule } },
+    errors: { 403: 'the caller may not run this item', 404: 'no such item or version', 422: 'a bad cron, time zone or inputs, or firing more often than SHELF_MIN_SCHEDULE_SECONDS: the field is named' },
+  },
+  {
+    method: 'get',
+    path: '/api/schedules/:id',
+    access: 'viewer',
+    tag: 'Schedules',
+    summary: 'Read a schedule',
+    responses: { 200: { description: 'The schedule.', body: Schedule } },
+    errors: { 404: notYours },
+  },
+  {
+    method: 'patch',
+    path: '/api/schedules/:id',
+    access: 'runner',
+    tag: 'Schedules',
+    summary: 'Change a schedule',
+    description: '`enabled: false` pauses, `true` resumes. A secret input sent back as `********` keeps its stored value.',
+    body: ScheduleChangeRequest.meta({ id: 'ScheduleChange' }),
+    responses: { 200: { description: 'The schedule now.', body: Schedule } },
+    errors: { 403: 'the caller may not run this item', 404: notYours, 422: 'a bad cron, time zone or inputs: the field is named' },
+  },
+  {
+    method: 'delete',
+    path: '/api/schedules/:id',
+    access: 'runner',
+    tag: 'Schedules',
+    summary: 'Delete a schedule',
+    responses: { 204: { description: 'Deleted.' } },
+    errors: { 404: notYours },
+  },
+  {
+    method: 'get',
+    path: '/api/schedules/:id/runs',
+    access: 'viewer',
+    tag: 'Schedules',
+    summary: "A schedule's runs",
+    description: 'The newest 50 ticks.',
+    responses: { 200: { description: 'The runs.', body: itemsOf(ScheduleRun).openapi('ScheduleRunList') } },
+    errors: { 404: notYours },
+  },
+  {
+    method: 'post',
+    path: '/api/schedules/:id/run',
+    access: 'runner',
+    tag: 'Schedules',
+    summary: 'Run a schedule now',
+    responses: { 202: { description: 'The run.', body: ScheduleRun } },
+    errors: { 403: 'the owner may no longer run the item', 404: notYours, 409: 'its previous job is still queued, running or awaiting approval', 422: 'its inputs no longer pass', 429: 'the owner has SHELF_MAX_ACTIVE_JOBS_PER_USER active jobs' },
+  },
+  {
+    method: 'get',
+    path: '/api/catalog/:id/presets',
+    access: 'viewer',
+    tag: 'Presets',
+    summary: "An item's presets",
+    description: "The caller's presets for the item and the shared ones (if the caller may run it).",
+    responses: { 200: { description: 'The presets.', body: itemsOf(Preset).openapi('PresetList') } },
+  },
+  {
+    method: 'post',
+    path: '/api/catalog/:id/presets',
+    access: 'runner',
+    tag: 'Presets',
+    summary: 'Save a preset',
+    description: 'Inputs need not be complete; secret inputs are dropped. Replaces the caller’s preset of that name.',
+    body: PresetRequest.meta({ id: 'PresetRequest' }),
+    responses: { 200: { description: "Replaced the caller's preset of that name.", body: Preset }, 201: { description: 'Created.', body: Preset } },
+    errors: { 403: 'the caller may not run this item', 404: 'no such item', 409: 'the caller keeps the most presets allowed for this item', 413: 'the inputs are over 64 KB' },
+  },
+  {
+    method: 'delete',
+    path: '/api/catalog/:id/presets/:presetId',
+    access: 'runner',
+    tag: 'Presets',
+    summary: 'Delete a preset',
+    description: "The caller's own (an admin: any).",
+    responses: { 204: { description: 'Deleted.' } },
+    errors: { 404: 'no such preset, or not yours' },
+  },
+]);
