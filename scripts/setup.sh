@@ -95,6 +95,17 @@ build_web() {
   say "web app built in $((SECONDS - started)) s"
 }
 
+# The shelf CLI as one file (cli/dist/shelf.js), so `npm install -g ./cli` and the tests find it.
+build_cli() {
+  local stamp=cli/dist/shelf.js
+  if [[ -f $stamp && -z "$(find cli/src cli/build.mjs contract/src -newer "$stamp" -print -quit)" ]]; then
+    return
+  fi
+  if ! npm run --silent build -w cli; then
+    die "The shelf CLI did not build; run npm run build -w cli to see why."
+  fi
+}
+
 main() {
   cd "$SHELF_ROOT"
   check_node
@@ -105,6 +116,7 @@ main() {
     [[ $skip_images == 1 ]] || "$SHELF_ROOT/scripts/build-images.sh"
   fi
   [[ $skip_web == 1 ]] || build_web
+  build_cli
 }
 
 main
