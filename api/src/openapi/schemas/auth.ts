@@ -1,13 +1,18 @@
 import { z } from '../zod.js';
 import { Actor, IsoTime, Role, pageOf } from './common.js';
 
+/** Who someone is, as both `GET /api/me` and the users listing say it. */
+const identity = {
+  id: z.string(),
+  username: z.string(),
+  name: z.string().optional(),
+  email: z.string().optional(),
+  role: Role,
+};
+
 export const Me = z
   .object({
-    id: z.string(),
-    username: z.string(),
-    name: z.string().optional(),
-    email: z.string().optional(),
-    role: Role,
+    ...identity,
     groups: z.array(z.string()),
     via: z.enum(['session', 'token']),
     notifyOnFinish: z.boolean().optional().openapi({ description: 'Absent for SHELF_ADMIN_TOKEN.' }),
@@ -20,11 +25,7 @@ export const AuthConfig = z
 
 export const UserInfo = z
   .object({
-    id: z.string(),
-    username: z.string(),
-    name: z.string().optional(),
-    email: z.string().optional(),
-    role: Role,
+    ...identity,
     source: z.enum(['local', 'oidc']),
     disabled: z.boolean(),
     createdAt: IsoTime,
