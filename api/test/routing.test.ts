@@ -179,7 +179,9 @@ describe('routing jobs by worker labels', { timeout: 180_000 }, () => {
     expect((await call('POST', '/api/workers/w-gpu/drain')).status).toBe(202);
     await until('w-gpu to be drained', async () => (await workerState('w-gpu')) === 'drained');
     const id = await submit('on-gpu');
-    expect((await detail(id)).waitingFor?.reason).toBe('waiting for a worker with label gpu: worker w-gpu, the one that has it, is draining or drained');
+    // The API looks at the fleet at most every 2 s, so the reason may take a moment to follow the drain.
+    const reason = 'waiting for a worker with label gpu: worker w-gpu, the one that has it, is draining or drained';
+    await until('the job to say its worker is drained', async () => (await detail(id)).waitingFor?.reason === reason, 10_000);
     expect((await call('POST', '/api/workers/w-gpu/resume')).status).toBe(202);
     const job = await finished(id);
     expect(job.workerId).toBe('w-gpu');

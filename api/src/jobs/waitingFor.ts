@@ -29,10 +29,12 @@ export class FleetView {
 
   async waitingFor(runsOn: readonly string[]): Promise<WaitingFor | undefined> {
     if (!this.last || Date.now() - this.last.at > listingMs) this.last = { at: Date.now(), beats: this.registry.list() };
-    const beats = await this.last.beats.catch((err: unknown) => {
+    const { at, beats: listing } = this.last;
+    const beats = await listing.catch((err: unknown) => {
       this.last = undefined;
       throw err;
     });
-    return waitingReason(runsOn, beats);
+    // Judged as of the listing: a worker beating every 500 ms would otherwise look stale in a listing 2 s old.
+    return waitingReason(runsOn, beats, at);
   }
 }
