@@ -52,7 +52,7 @@ console.log(`machine: ${describeMachine(report.machine)}\n`);
 console.log(formatTable(report.rows));
 console.log('\nbaselines:');
 // In the table's order (scenario 4 runs last, on top of its 100,000 seeded jobs).
-for (const name of ['latency', 'throughput', 'queue', 'api', 'logs', 'imports', 'validation'] as const) {
+for (const name of ['latency', 'runc', 'throughput', 'queue', 'api', 'logs', 'imports', 'validation'] as const) {
   if (report.baselines[name]) console.log(`  ${name}: ${report.baselines[name]}`);
 }
 for (const { scenario, error } of report.errors) console.log(`\n${scenario} FAILED: ${error}`);

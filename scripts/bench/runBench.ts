@@ -13,6 +13,7 @@ import { importsScenario } from './scenarios/imports.js';
 import { latencyScenario } from './scenarios/latency.js';
 import { liveLogsScenario } from './scenarios/liveLogs.js';
 import { queueScenario } from './scenarios/queue.js';
+import { runcScenario } from './scenarios/runc.js';
 import { throughputScenario } from './scenarios/throughput.js';
 import { validationScenario } from './scenarios/validation.js';
 import { BenchShelf, REDIS_URL } from './shelf.js';
@@ -22,6 +23,7 @@ import { now } from './stats.js';
 /** The scenarios in the order they run: the 100,000 seeded jobs come last so nothing else runs on top of them. */
 export const scenarios = {
   latency: latencyScenario,
+  runc: runcScenario,
   throughput: throughputScenario,
   queue: queueScenario,
   logs: liveLogsScenario,

@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { redisKeys, type RedisKeys } from '@shelf/contract';
 import Docker from 'dockerode';
 import { Redis } from 'ioredis';
+import { removeRuncState, RUNC_STATE_BASE } from './bareRunc.js';
 
 export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -127,7 +128,7 @@ export class Child {
   }
 }
 
-export type WorkerKind = 'docker' | 'noop';
+export type WorkerKind = 'docker' | 'runc' | 'noop';
 
 export interface BenchShelfOptions {
   tmp: string;
@@ -214,8 +215,9 @@ export class BenchShelf {
   async startWorker(kind: WorkerKind, concurrency: number): Promise<void> {
     await this.stopWorker();
     const workerId = `bench-${kind}-c${concurrency}-${++this.workerCount}`;
-    const entry = kind === 'docker' ? 'worker/src/main.ts' : 'scripts/bench/noopWorker.ts';
-    const worker = new Child(`worker ${workerId}`, entry, { ...this.env, SHELF_WORKER_ID: workerId, SHELF_WORKER_CONCURRENCY: String(concurrency) });
+    const entry = kind === 'noop' ? 'scripts/bench/noopWorker.ts' : 'worker/src/main.ts';
+    const runner = kind === 'runc' ? 'runc' : 'docker';
+    const worker = new Child(`worker ${workerId}`, entry, { ...this.env, SHELF_WORKER_ID: workerId, SHELF_WORKER_CONCURRENCY: String(concurrency), SHELF_RUNNER: runner });
     this.worker = worker;
     const deadline = Date.now() + 60_000;
     while (!(await this.redis.exists(this.keys.worker(workerId)))) {
@@ -238,6 +240,7 @@ export class BenchShelf {
       .listContainers({ all: true, filters: { label: [`shelf.installation=${this.opts.prefix}`] } })
       .catch(() => [] as Docker.ContainerInfo[]);
     await Promise.all(left.map((c) => docker.getContainer(c.Id).remove({ force: true }).catch(() => undefined)));
+    await removeRuncState(path.join(RUNC_STATE_BASE, this.opts.prefix), `/shelf-runc/${this.opts.prefix}`);
     await deleteKeys(this.redis, `${this.opts.prefix}:*`);
     await this.redis.quit();
   }

@@ -59,6 +59,8 @@ const Env = z.object({
   SHELF_DATA_DIR: z.string().default('.shelf'),
   /** Run folders (inputs with their secrets, secret files): a tmpfs, so secrets never reach a disk. */
   SHELF_WORKER_RUN_DIR: z.string().optional(),
+  /** docker, runc (fail at start if it cannot run jobs), or auto: runc when a probe job runs on it, Docker otherwise. */
+  SHELF_RUNNER: z.enum(['docker', 'runc', 'auto']).default('docker'),
   SHELF_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -104,6 +106,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     sweepMs: e.SHELF_SWEEP_MS,
     shutdownGraceMs: e.SHELF_SHUTDOWN_GRACE_MS,
     metricsPort: e.SHELF_METRICS_PORT,
+    runner: e.SHELF_RUNNER,
+    /** runc's state and the jobs' bundles (config.json), one folder per installation below it. */
+    runcStateBase: '/run/shelf-runc',
     logLevel: e.SHELF_LOG_LEVEL,
   };
 }

@@ -13,6 +13,8 @@ export interface HeartbeatSource {
   /** The ids of the jobs it is processing. */
   running: () => string[];
   state: () => WorkerState;
+  /** The sandbox engine: docker or runc. */
+  runner: string;
   /** Throws when the sandbox engine is unreachable. */
   ping: () => Promise<void>;
 }
@@ -37,7 +39,7 @@ export async function beat(registry: Pick<WorkerRegistry, 'beat'>, source: Heart
     workerId: source.workerId,
     host: hostname(),
     version: source.version,
-    runner: 'docker',
+    runner: source.runner,
     labels: source.labels,
     docker,
     ...(dockerError ? { dockerError } : {}),

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { chmod, chown, mkdir, readdir, readFile, rm, rmdir, stat, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { SANDBOX_UID } from './runners/containerSpec.js';
+import { SANDBOX_UID } from './runners/sandboxPolicy.js';
 
 export interface RunFolder {
   dir: string;

@@ -2,7 +2,6 @@ import { JobErrorCode, JobState, redisKeys } from '@shelf/contract';
 import { followKillRequests, NamedSecrets, RegistryReader, RunQueues, RunRecorder, SecretBox, WorkerRegistry } from '@shelf/records';
 import path from 'node:path';
 import { UnrecoverableError, type Job } from 'bullmq';
-import Docker from 'dockerode';
 import { BundleCache } from './bundleCache.js';
 import type { Config } from './config.js';
 import { DrainControl } from './drainControl.js';
@@ -10,7 +9,7 @@ import { beat } from './heartbeat.js';
 import type { Logger } from './logger.js';
 import { createMetrics, type WorkerMetrics } from './metrics.js';
 import { connectRedis } from './redis.js';
-import { DockerRunner } from './runners/docker.js';
+import { chooseRunner } from './runners/chooseRunner.js';
 import type { Runner } from './runners/runner.js';
 import { pruneRunFolders } from './runFolder.js';
 import { createRunJob, type RunJobResult } from './runJob.js';
@@ -26,6 +25,8 @@ const STATE_CHECK_MS = 2_000;
 
 export interface WorkerHandle {
   workerId: string;
+  /** The sandbox engine its jobs run on: docker or runc (or custom, one passed in). */
+  runner: string;
   metrics: WorkerMetrics;
   /** Stops taking jobs, lets running ones finish for `graceMs`, then stops them (FAILED, LOST). */
   close(graceMs?: number): Promise<void>;
@@ -46,18 +47,24 @@ export async function startWorker(config: Config, logger: Logger, runner?: Runne
   const workers = new WorkerRegistry(redis, keys);
   const running = new RunningJobs();
   const metrics = createMetrics(() => running.size);
-  const sandbox =
-    runner ??
-    new DockerRunner(
-      new Docker(),
-      {
-        workerId: config.workerId,
-        installation: config.redisPrefix,
-        tmpSizeBytes: config.tmpSizeBytes,
-        maxFileBytes: Math.max(config.tmpSizeBytes, config.maxOutputBytes) + 1024 * 1024,
-      },
-      logger,
-    );
+  const chosen = runner
+    ? { runner, name: 'custom' }
+    : await chooseRunner(
+        {
+          choice: config.runner,
+          policy: {
+            workerId: config.workerId,
+            installation: config.redisPrefix,
+            tmpSizeBytes: config.tmpSizeBytes,
+            maxFileBytes: Math.max(config.tmpSizeBytes, config.maxOutputBytes) + 1024 * 1024,
+          },
+          cacheDir: config.cacheDir,
+          runcStateBase: config.runcStateBase,
+          probeImages: config.allowedImages.filter((pattern) => !/[*?[\]{}!]/.test(pattern)),
+        },
+        logger,
+      );
+  const sandbox = chosen.runner;
   /** Longer than any job of this worker can run: what it left behind after that is stale. */
   const longestRunMs = (config.maxLimits.timeoutSeconds + 600) * 1000;
   const bundles = new BundleCache({
@@ -123,6 +130,7 @@ export async function startWorker(config: Config, logger: Logger, runner?: Runne
         startedAt,
         running: () => running.ids(),
         state: () => drain.state,
+        runner: chosen.name,
         ping: () => sandbox.ping(),
       });
     })().catch((err: unknown) => logger.warn({ err }, 'heartbeat failed'));
@@ -180,7 +188,7 @@ export async function startWorker(config: Config, logger: Logger, runner?: Runne
     setInterval(() => void sweep(), config.sweepMs),
     setInterval(() => void running.enforceStates(recorder).catch((err: unknown) => logger.warn({ err }, 'state check failed')), STATE_CHECK_MS),
   ];
-  logger.info({ queues: worker.queues, labels: config.labels, concurrency: config.concurrency, prefix: config.redisPrefix }, 'worker started');
+  logger.info({ runner: chosen.name, queues: worker.queues, labels: config.labels, concurrency: config.concurrency, prefix: config.redisPrefix }, 'worker started');
 
   let closing: Promise<void> | undefined;
   async function shutdown(graceMs: number): Promise<void> {
@@ -208,6 +216,7 @@ export async function startWorker(config: Config, logger: Logger, runner?: Runne
 
   return {
     workerId: config.workerId,
+    runner: chosen.name,
     metrics,
     close: (graceMs = config.shutdownGraceMs) => (closing ??= shutdown(graceMs)),
   };

@@ -13,6 +13,7 @@ import {
   logText,
   publishItem,
   readLog,
+  runners,
   startTestWorker,
   waitFor,
   waitForState,
@@ -21,18 +22,6 @@ import {
 
 let env: TestEnv;
 let worker: WorkerHandle;
-
-beforeAll(async () => {
-  env = await createTestEnv();
-  // The missing image is allowed, so that its job gets as far as Docker.
-  const allowedImages = [...defaultAllowedImages, 'shelf/not-an-image:1'].join(',');
-  worker = await startTestWorker(env, { SHELF_WORKER_CONCURRENCY: '6', SHELF_ALLOWED_IMAGES: allowedImages });
-}, 30_000);
-
-afterAll(async () => {
-  await worker?.close();
-  await env?.cleanup();
-});
 
 const shell = (script: string) => publishItem(env, { 'main.sh': script }, { image: Image.shell, command: ['bash', 'main.sh'] });
 const python = (script: string) => publishItem(env, { 'main.py': script }, { image: Image.python, command: ['python3', 'main.py'] });
@@ -48,83 +37,129 @@ async function bullOutcome(jobId: string, world = env) {
   });
 }
 
-describe.concurrent('a job that fails', { timeout: 60_000 }, () => {
-  it('ends FAILED with EXIT on a non-zero exit, keeps its log, and is not retried', async () => {
-    const jobId = await enqueueJob(env, await shell('echo "about to fail"\necho "details" >&2\nexit 3'), { attempts: 3 });
-    const job = await waitForState(env, jobId);
-    expect(job.state).toBe('FAILED');
-    expect(job.error).toEqual({ code: 'EXIT', message: 'the script exited with code 3' });
-    expect(job.exitCode).toBe(3);
-    expect(job.outputs).toBeNull();
-    expect(logText(await readLog(env, jobId))).toContain('about to fail');
-    expect(await bullOutcome(jobId)).toMatchObject({ state: 'failed', attemptsMade: 1 });
-    expect(await containersOfJob(jobId)).toEqual([]);
+// Every case but the image allow-list (checked before any runner is asked) runs on both runners.
+describe.each(runners)('on %s', (runner) => {
+  beforeAll(async () => {
+    env = await createTestEnv();
+    // The missing image is allowed, so that its job gets as far as Docker.
+    const allowedImages = [...defaultAllowedImages, 'shelf/not-an-image:1'].join(',');
+    worker = await startTestWorker(env, { SHELF_WORKER_CONCURRENCY: '6', SHELF_ALLOWED_IMAGES: allowedImages, SHELF_RUNNER: runner });
+    expect(worker.runner).toBe(runner);
+  }, 60_000);
+
+  afterAll(async () => {
+    await worker?.close();
+    await env?.cleanup();
   });
 
-  it('ends FAILED with TIMEOUT when it runs past its timeout', async () => {
-    // 3 s, not 1: the timeout counts from the start request, and a loaded Docker may take a second to start it.
-    const jobId = await enqueueJob(env, await shell('echo started\nsleep 60'), { limits: { timeoutSeconds: 3 } });
-    const started = Date.now();
-    const job = await waitForState(env, jobId);
-    expect(job.error).toEqual({ code: 'TIMEOUT', message: 'the job ran longer than its 3 s timeout and was stopped' });
-    expect(job.state).toBe('FAILED');
-    expect(Date.now() - started).toBeLessThan(15_000);
-    expect(logText(await readLog(env, jobId))).toContain('started');
-    expect(await bullOutcome(jobId)).toMatchObject({ state: 'failed', attemptsMade: 1 });
-    expect(await containersOfJob(jobId)).toEqual([]);
+  describe.concurrent('a job that fails', { timeout: 60_000 }, () => {
+    it('ends FAILED with EXIT on a non-zero exit, keeps its log, and is not retried', async () => {
+      const jobId = await enqueueJob(env, await shell('echo "about to fail"\necho "details" >&2\nexit 3'), { attempts: 3 });
+      const job = await waitForState(env, jobId);
+      expect(job.state).toBe('FAILED');
+      expect(job.error).toEqual({ code: 'EXIT', message: 'the script exited with code 3' });
+      expect(job.exitCode).toBe(3);
+      expect(job.outputs).toBeNull();
+      expect(logText(await readLog(env, jobId))).toContain('about to fail');
+      expect(await bullOutcome(jobId)).toMatchObject({ state: 'failed', attemptsMade: 1 });
+      expect(await containersOfJob(jobId)).toEqual([]);
+    });
+
+    it('ends FAILED with TIMEOUT when it runs past its timeout', async () => {
+      // 3 s, not 1: the timeout counts from the start request, and a loaded Docker may take a second to start it.
+      const jobId = await enqueueJob(env, await shell('echo started\nsleep 60'), { limits: { timeoutSeconds: 3 } });
+      const started = Date.now();
+      const job = await waitForState(env, jobId);
+      expect(job.error).toEqual({ code: 'TIMEOUT', message: 'the job ran longer than its 3 s timeout and was stopped' });
+      expect(job.state).toBe('FAILED');
+      expect(Date.now() - started).toBeLessThan(15_000);
+      expect(logText(await readLog(env, jobId))).toContain('started');
+      expect(await bullOutcome(jobId)).toMatchObject({ state: 'failed', attemptsMade: 1 });
+      expect(await containersOfJob(jobId)).toEqual([]);
+    });
+
+    it('ends FAILED with OOM when the kernel kills it for memory', async () => {
+      const item = await python('hog = []\nprint("allocating", flush=True)\nwhile True:\n    hog.append("x" * 10_000_000)\n');
+      const jobId = await enqueueJob(env, item, { limits: { memoryBytes: 64 * 1024 * 1024 } });
+      const job = await waitForState(env, jobId);
+      expect(job.state).toBe('FAILED');
+      expect(job.error).toEqual({ code: 'OOM', message: 'the job ran out of memory (limit 64 MiB) and was killed' });
+      expect(job.exitCode).toBe(137);
+      expect(await containersOfJob(jobId)).toEqual([]);
+    });
+
+    it('ends FAILED with OUTPUT when $SHELF_OUTPUT holds more than 1 MB', async () => {
+      const item = await python('import json, os\njson.dump({"blob": "x" * 2_000_000}, open(os.environ["SHELF_OUTPUT"], "w"))\n');
+      const job = await waitForState(env, await enqueueJob(env, item));
+      expect(job.state).toBe('FAILED');
+      expect(job.error?.code).toBe('OUTPUT');
+      expect(job.error?.message).toMatch(/wrote 2000012 bytes to \$SHELF_OUTPUT; the limit is 1048576 bytes/);
+      expect(job.exitCode).toBe(0);
+      expect(job.outputs).toBeNull();
+    });
+
+    it('ends FAILED with OUTPUT when $SHELF_OUTPUT is not a JSON object', async () => {
+      const notJson = await waitForState(env, await enqueueJob(env, await shell('echo "{oops" > "$SHELF_OUTPUT"')));
+      expect(notJson.error?.code).toBe('OUTPUT');
+      expect(notJson.error?.message).toMatch(/not valid JSON/);
+      const array = await waitForState(env, await enqueueJob(env, await shell('echo "[1, 2]" > "$SHELF_OUTPUT"')));
+      expect(array.error).toEqual({ code: 'OUTPUT', message: '$SHELF_OUTPUT must hold a JSON object' });
+    });
+
+    it('succeeds with outputs null when nothing was written to $SHELF_OUTPUT', async () => {
+      const job = await waitForState(env, await enqueueJob(env, await shell('echo quiet')));
+      expect(job.state).toBe('SUCCEEDED');
+      expect(job.outputs).toBeNull();
+    });
+
+    it('retries an infrastructure problem, then ends FAILED with INFRA', async () => {
+      const item = await publishItem(env, { 'main.sh': 'echo hi' }, { image: 'shelf/not-an-image:1', command: ['bash', 'main.sh'] });
+      const jobId = await enqueueJob(env, item, { attempts: 2, backoffMs: 200 });
+      const job = await waitForState(env, jobId);
+      expect(job.state).toBe('FAILED');
+      expect(job.error).toEqual({ code: 'INFRA', message: 'image shelf/not-an-image:1 is not available on this worker host' });
+      expect(await bullOutcome(jobId)).toMatchObject({ state: 'failed', attemptsMade: 2 });
+    });
+
+    it('ends FAILED with INFRA at once when its version is not in the registry', async () => {
+      const item = await shell('echo hi');
+      await env.redis.hdel(env.keys.versions(item.itemId), item.version);
+      const jobId = await enqueueJob(env, item, { attempts: 3 });
+      const job = await waitForState(env, jobId);
+      expect(job.error?.code).toBe('INFRA');
+      expect(job.error?.message).toMatch(/not in the registry/);
+      expect(await bullOutcome(jobId)).toMatchObject({ state: 'failed', attemptsMade: 1 });
+    });
   });
 
-  it('ends FAILED with OOM when the kernel kills it for memory', async () => {
-    const item = await python('hog = []\nprint("allocating", flush=True)\nwhile True:\n    hog.append("x" * 10_000_000)\n');
-    const jobId = await enqueueJob(env, item, { limits: { memoryBytes: 64 * 1024 * 1024 } });
-    const job = await waitForState(env, jobId);
-    expect(job.state).toBe('FAILED');
-    expect(job.error).toEqual({ code: 'OOM', message: 'the job ran out of memory (limit 64 MiB) and was killed' });
-    expect(job.exitCode).toBe(137);
-    expect(await containersOfJob(jobId)).toEqual([]);
-  });
+  describe.concurrent('cancelling', { timeout: 60_000 }, () => {
+    it('a running job: its container is killed and removed, the job stays CANCELLED', async () => {
+      const jobId = await enqueueJob(env, await shell('echo started\nsleep 120'));
+      await waitFor('the job to print', async () => logText(await readLog(env, jobId)).includes('started'));
+      expect(await containersOfJob(jobId)).toHaveLength(1);
 
-  it('ends FAILED with OUTPUT when $SHELF_OUTPUT holds more than 1 MB', async () => {
-    const item = await python('import json, os\njson.dump({"blob": "x" * 2_000_000}, open(os.environ["SHELF_OUTPUT"], "w"))\n');
-    const job = await waitForState(env, await enqueueJob(env, item));
-    expect(job.state).toBe('FAILED');
-    expect(job.error?.code).toBe('OUTPUT');
-    expect(job.error?.message).toMatch(/wrote 2000012 bytes to \$SHELF_OUTPUT; the limit is 1048576 bytes/);
-    expect(job.exitCode).toBe(0);
-    expect(job.outputs).toBeNull();
-  });
+      // What the API does on POST /api/jobs/:id/cancel.
+      expect(await env.records.cancel(jobId, JobState.RUNNING, 'the user')).toMatchObject({ state: 'CANCELLED' });
+      await env.records.requestKill(jobId);
 
-  it('ends FAILED with OUTPUT when $SHELF_OUTPUT is not a JSON object', async () => {
-    const notJson = await waitForState(env, await enqueueJob(env, await shell('echo "{oops" > "$SHELF_OUTPUT"')));
-    expect(notJson.error?.code).toBe('OUTPUT');
-    expect(notJson.error?.message).toMatch(/not valid JSON/);
-    const array = await waitForState(env, await enqueueJob(env, await shell('echo "[1, 2]" > "$SHELF_OUTPUT"')));
-    expect(array.error).toEqual({ code: 'OUTPUT', message: '$SHELF_OUTPUT must hold a JSON object' });
-  });
+      const started = Date.now();
+      await waitFor('the container to go', async () => (await containersOfJob(jobId)).length === 0, 10_000);
+      expect(Date.now() - started).toBeLessThan(5_000);
+      expect(await bullOutcome(jobId)).toMatchObject({ state: 'completed', returnvalue: { outcome: 'CANCELLED' } });
+      const job = await env.records.summary(jobId);
+      expect(job).toMatchObject({ state: 'CANCELLED', error: { code: 'CANCELLED', message: 'cancelled by the user' } });
+    });
 
-  it('succeeds with outputs null when nothing was written to $SHELF_OUTPUT', async () => {
-    const job = await waitForState(env, await enqueueJob(env, await shell('echo quiet')));
-    expect(job.state).toBe('SUCCEEDED');
-    expect(job.outputs).toBeNull();
-  });
-
-  it('retries an infrastructure problem, then ends FAILED with INFRA', async () => {
-    const item = await publishItem(env, { 'main.sh': 'echo hi' }, { image: 'shelf/not-an-image:1', command: ['bash', 'main.sh'] });
-    const jobId = await enqueueJob(env, item, { attempts: 2, backoffMs: 200 });
-    const job = await waitForState(env, jobId);
-    expect(job.state).toBe('FAILED');
-    expect(job.error).toEqual({ code: 'INFRA', message: 'image shelf/not-an-image:1 is not available on this worker host' });
-    expect(await bullOutcome(jobId)).toMatchObject({ state: 'failed', attemptsMade: 2 });
-  });
-
-  it('ends FAILED with INFRA at once when its version is not in the registry', async () => {
-    const item = await shell('echo hi');
-    await env.redis.hdel(env.keys.versions(item.itemId), item.version);
-    const jobId = await enqueueJob(env, item, { attempts: 3 });
-    const job = await waitForState(env, jobId);
-    expect(job.error?.code).toBe('INFRA');
-    expect(job.error?.message).toMatch(/not in the registry/);
-    expect(await bullOutcome(jobId)).toMatchObject({ state: 'failed', attemptsMade: 1 });
+    it('a queued job: the worker skips it without starting a container', async () => {
+      const jobId = await enqueueJob(env, await shell('echo should not run'), {
+        beforeQueue: async (id) => {
+          expect(await env.records.cancel(id, JobState.QUEUED, 'the user')).not.toBeNull();
+        },
+      });
+      expect(await bullOutcome(jobId)).toMatchObject({ state: 'completed', returnvalue: { outcome: 'SKIPPED' } });
+      expect((await env.records.summary(jobId))?.state).toBe('CANCELLED');
+      expect(await readLog(env, jobId)).toEqual([]);
+    });
   });
 });
 
@@ -151,35 +186,5 @@ describe('a worker with a stricter SHELF_ALLOWED_IMAGES', { timeout: 60_000 }, (
     let seen = '';
     for await (const chunk of events as AsyncIterable<Buffer>) seen += chunk.toString();
     expect(seen).toBe(''); // Docker never heard of this job
-  });
-});
-
-describe.concurrent('cancelling', { timeout: 60_000 }, () => {
-  it('a running job: its container is killed and removed, the job stays CANCELLED', async () => {
-    const jobId = await enqueueJob(env, await shell('echo started\nsleep 120'));
-    await waitFor('the job to print', async () => logText(await readLog(env, jobId)).includes('started'));
-    expect(await containersOfJob(jobId)).toHaveLength(1);
-
-    // What the API does on POST /api/jobs/:id/cancel.
-    expect(await env.records.cancel(jobId, JobState.RUNNING, 'the user')).toMatchObject({ state: 'CANCELLED' });
-    await env.records.requestKill(jobId);
-
-    const started = Date.now();
-    await waitFor('the container to go', async () => (await containersOfJob(jobId)).length === 0, 10_000);
-    expect(Date.now() - started).toBeLessThan(5_000);
-    expect(await bullOutcome(jobId)).toMatchObject({ state: 'completed', returnvalue: { outcome: 'CANCELLED' } });
-    const job = await env.records.summary(jobId);
-    expect(job).toMatchObject({ state: 'CANCELLED', error: { code: 'CANCELLED', message: 'cancelled by the user' } });
-  });
-
-  it('a queued job: the worker skips it without starting a container', async () => {
-    const jobId = await enqueueJob(env, await shell('echo should not run'), {
-      beforeQueue: async (id) => {
-        expect(await env.records.cancel(id, JobState.QUEUED, 'the user')).not.toBeNull();
-      },
-    });
-    expect(await bullOutcome(jobId)).toMatchObject({ state: 'completed', returnvalue: { outcome: 'SKIPPED' } });
-    expect((await env.records.summary(jobId))?.state).toBe('CANCELLED');
-    expect(await readLog(env, jobId)).toEqual([]);
   });
 });

@@ -1,5 +1,7 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { chmod, mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { chmod, mkdir, mkdtemp, readdir, readFile, rename, rm, rmdir, writeFile } from 'node:fs/promises';
+import { promisify } from 'node:util';
 import os from 'node:os';
 import path from 'node:path';
 import {
@@ -21,7 +23,7 @@ import { Redis } from 'ioredis';
 import { create as createTar } from 'tar';
 import { loadConfig, type Config } from '../src/config.js';
 import { createLogger } from '../src/logger.js';
-import { Label } from '../src/runners/containerSpec.js';
+import { Label } from '../src/runners/sandboxPolicy.js';
 import { startWorker, type WorkerHandle } from '../src/startWorker.js';
 
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -93,6 +95,7 @@ export async function createTestEnv(env: Record<string, string> = {}): Promise<T
       await queue.close();
       const stale = await docker.listContainers({ all: true, filters: { label: [`${Label.installation}=${prefix}`] } });
       await Promise.all(stale.map((c) => docker.getContainer(c.Id).remove({ force: true }).catch(() => undefined)));
+      await removeRuncInstallation(prefix);
       const found = await redis.keys(`${prefix}:*`);
       for (let i = 0; i < found.length; i += 500) await redis.del(...found.slice(i, i + 500));
       await redis.quit();
@@ -261,8 +264,44 @@ export function logText(lines: LogLine[]): string {
   return lines.map((l) => l.line).join('\n');
 }
 
-export async function containersOfJob(jobId: string): Promise<Docker.ContainerInfo[]> {
-  return docker.listContainers({ all: true, filters: { label: [`${Label.job}=${jobId}`] } });
+/** The runners a sandbox test runs against: Docker everywhere, runc where the host has it. */
+export const runners = ['docker', 'runc'] as const;
+
+/** One sandbox of a job, whichever runner made it. */
+export interface SandboxInfo {
+  Id: string;
+  Labels: Record<string, string>;
+  runner: 'docker' | 'runc';
+}
+
+/** The job's Docker containers and runc containers (of any installation) that still exist. */
+export async function containersOfJob(jobId: string): Promise<SandboxInfo[]> {
+  const containers = await docker.listContainers({ all: true, filters: { label: [`${Label.job}=${jobId}`] } });
+  const found: SandboxInfo[] = containers.map((c) => ({ Id: c.Id, Labels: c.Labels, runner: 'docker' }));
+  for (const installation of await readdir(RUNC_STATE_BASE).catch(() => [] as string[])) {
+    for (const id of await readdir(path.join(RUNC_STATE_BASE, installation, 'state')).catch(() => [] as string[])) {
+      // Ids are <job id>+<worker id>+<random>: see RuncRunner.
+      const [job, worker] = id.split('+');
+      if (job === jobId) found.push({ Id: id, Labels: { [Label.job]: job, [Label.worker]: worker ?? '' }, runner: 'runc' });
+    }
+  }
+  return found;
+}
+
+const RUNC_STATE_BASE = '/run/shelf-runc';
+const exec = promisify(execFile);
+
+/** Deletes a test installation's runc containers, state and cgroups. */
+async function removeRuncInstallation(prefix: string): Promise<void> {
+  const dir = path.join(RUNC_STATE_BASE, prefix);
+  const root = path.join(dir, 'state');
+  for (const id of await readdir(root).catch(() => [] as string[])) {
+    await exec('runc', ['--root', root, 'delete', '--force', id]).catch(() => undefined);
+  }
+  await rm(dir, { recursive: true, force: true });
+  for (const controller of await readdir('/sys/fs/cgroup').catch(() => [] as string[])) {
+    await rmdir(path.join('/sys/fs/cgroup', controller, 'shelf-runc', prefix)).catch(() => undefined);
+  }
 }
 
 export function sleep(ms: number): Promise<void> {

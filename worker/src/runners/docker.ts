@@ -3,7 +3,8 @@ import { finished } from 'node:stream/promises';
 import type Docker from 'dockerode';
 import { PermanentInfraError } from '../errors.js';
 import type { Logger } from '../logger.js';
-import { containerSpec, Label, type SandboxPolicy } from './containerSpec.js';
+import { containerSpec } from './containerSpec.js';
+import { Label, type SandboxPolicy } from './sandboxPolicy.js';
 import type { RunOutput, RunResult, Runner, RunSpec } from './runner.js';
 
 /** After the process exits, how long the rest of its output may take to arrive. */
