@@ -281,6 +281,8 @@ describe('every documented operation, called for real, answers what the document
     await check('GET', `/api/jobs/${ids.job}`, 403, { headers: who.viewer });
     await check('GET', `/api/jobs/${noJob}`, 404);
     await check('GET', `/api/jobs/${ids.job}/logs?after=0`, 200, { headers: who.runner });
+    await check('GET', `/api/jobs/${ids.job}/logs?tail=5&stream=stderr`, 200, { headers: who.runner });
+    await check('GET', `/api/jobs/${ids.job}/logs?stream=stderr`, 400, { headers: who.runner });
     await check('GET', `/api/jobs/${noJob}/logs`, 404);
 
     await check('POST', `/api/jobs/${ids.job}/retry`, 409, { headers: who.runner });

@@ -127,6 +127,23 @@ export function parseProgressLine(line: string): JobProgress | null {
   return { percent: Math.max(0, Math.min(100, Number(m[1]))), message: (m[2] ?? '').slice(0, 500) };
 }
 
+/** The longest error sentence a failing script's `error` output carries into the job's error message. */
+export const maxReportedErrorLength = 300;
+
+/**
+ * The sandbox protocol's error report: a script that exits non-zero may write
+ * `{"error": "<one sentence>"}` (beside any other outputs) to `$SHELF_OUTPUT`, and that sentence
+ * leads the job's error message. This is the sentence as the job shows it — one line, at most
+ * {@link maxReportedErrorLength} characters — or null when the outputs hold no non-empty `error` string.
+ */
+export function reportedError(outputs: Record<string, unknown> | null | undefined): string | null {
+  const error = outputs?.error;
+  if (typeof error !== 'string') return null;
+  const sentence = error.replace(/\s+/g, ' ').trim();
+  if (!sentence) return null;
+  return sentence.length > maxReportedErrorLength ? `${sentence.slice(0, maxReportedErrorLength - 1)}…` : sentence;
+}
+
 /**
  * The states a job counts against its submitter's limit of active jobs
  * (`SHELF_MAX_ACTIVE_JOBS_PER_USER`): waiting for a decision, for a worker, or running.

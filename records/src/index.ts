@@ -1,5 +1,5 @@
 export { newCatalogGeneration, RegistryReader } from './registryReader.js';
-export { JobRecords } from './jobRecords.js';
+export { JobRecords, logTailScanLines } from './jobRecords.js';
 export { InputQuotaError } from './inputQuotaError.js';
 export { ActiveJobsLimitError } from './activeJobsLimitError.js';
 export { RunRecorder, type AppendResult, type RunOutcome, type StartedRun } from './runRecorder.js';

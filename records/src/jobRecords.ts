@@ -9,6 +9,7 @@ import {
   type JobError,
   type JobSummary,
   type LogLine,
+  type LogStream,
   type PreviousRun,
   type RedisKeys,
 } from '@shelf/contract';
@@ -20,6 +21,9 @@ import { pruneJobs } from './pruneJobs.js';
 import type { RegistryReader } from './registryReader.js';
 import type { SecretBox } from './secrets/secretBox.js';
 import { openSecretInputs, sealSecretInputs, type SecretInputs } from './secrets/secretInputs.js';
+
+/** How far back from the end of a log a tail of one stream looks for its lines. */
+export const logTailScanLines = 5000;
 
 /**
  * The job records as the API uses them: submit, cancel, read, list and prune. Every change is
@@ -168,6 +172,14 @@ export class JobRecords {
   /** Up to `count` stored log lines after the first `after` (seq = list index + 1). */
   readLog(id: string, after: number, count: number): Promise<LogLine[]> {
     return this.storage.readLog(id, after, count);
+  }
+
+  /**
+   * The last `count` stored log lines, oldest first, of `stream` only when given (looked for
+   * among the last {@link logTailScanLines} lines), and the seq of the log's last line.
+   */
+  readLogTail(id: string, count: number, stream?: LogStream): Promise<{ items: LogLine[]; total: number }> {
+    return this.storage.readLogTail(id, count, stream, logTailScanLines);
   }
 
   /** `GET /api/jobs`: a page, newest first; see listJobs. */

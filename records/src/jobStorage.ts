@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { jobStates, type JobDetail, type JobState, type JobSummary, type LogLine, type RedisKeys } from '@shelf/contract';
+import { jobStates, type JobDetail, type JobState, type JobSummary, type LogLine, type LogStream, type RedisKeys } from '@shelf/contract';
 import { itemStateLayout, toJobDetail, type JobHash } from './jobLayout.js';
 import {
   appendLogLua,
@@ -209,6 +209,28 @@ export class JobStorage {
   async readLog(id: string, after: number, count: number): Promise<LogLine[]> {
     const rows = await this.redis.lrange(this.keys.jobLog(id), after, after + count - 1);
     return rows.map((raw, i) => ({ ...(JSON.parse(raw) as LogLine), seq: after + i + 1 }));
+  }
+
+  /**
+   * The last `count` stored log lines, oldest first — of `stream` only when given, found among
+   * the last `scanLimit` lines — and how many lines the log holds (the seq of its last line).
+   */
+  async readLogTail(id: string, count: number, stream: LogStream | undefined, scanLimit: number): Promise<{ items: LogLine[]; total: number }> {
+    const key = this.keys.jobLog(id);
+    const total = await this.redis.llen(key);
+    const floor = Math.max(0, total - (stream ? scanLimit : count));
+    // Read backwards a window at a time: the lines asked for are usually near the end.
+    const window = stream ? Math.min(scanLimit, 500) : count;
+    const found: LogLine[] = [];
+    for (let end = total; end > floor && found.length < count; end = Math.max(floor, end - window)) {
+      const start = Math.max(floor, end - window);
+      const rows = await this.redis.lrange(key, start, end - 1);
+      for (let i = rows.length - 1; i >= 0 && found.length < count; i--) {
+        const line = { ...(JSON.parse(rows[i]!) as LogLine), seq: start + i + 1 };
+        if (!stream || line.stream === stream) found.push(line);
+      }
+    }
+    return { items: found.reverse(), total };
   }
 
   async countByState(): Promise<Record<JobState, number>> {

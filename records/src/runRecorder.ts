@@ -8,7 +8,8 @@ import { openSecretInputs, type SecretInputs } from './secrets/secretInputs.js';
 /** How a run ended for the user. */
 export type RunOutcome =
   | { state: typeof JobState.SUCCEEDED; exitCode: number; outputs: Record<string, unknown> | null }
-  | { state: typeof JobState.FAILED; exitCode: number | null; error: JobError }
+  /** A failed script's outputs are kept too (an `error` it reported among them); null or absent when it left none. */
+  | { state: typeof JobState.FAILED; exitCode: number | null; error: JobError; outputs?: Record<string, unknown> | null }
   | { state: typeof JobState.CANCELLED; exitCode: number | null };
 
 /** A job the worker just moved to RUNNING, with what it needs to run it. */
@@ -93,7 +94,7 @@ export class RunRecorder {
       const progress: JobProgress = { percent: 100, message: lastProgress?.message ?? '' };
       fields = { ...base, outputs: outcome.outputs ? json(outcome.outputs) : '', error: '', progress: json(progress) };
     } else if (outcome.state === JobState.FAILED) {
-      fields = { ...base, outputs: '', error: json(outcome.error) };
+      fields = { ...base, outputs: outcome.outputs ? json(outcome.outputs) : '', error: json(outcome.error) };
     } else {
       fields = { ...base, error: json({ code: JobErrorCode.CANCELLED, message: 'the job was cancelled' } satisfies JobError) };
     }

@@ -196,8 +196,9 @@ function withSecretInputs(inputsJson: string, secrets: SecretInputs): string {
 /** What the job wrote to its outputs, and any message quoting them, with its secrets masked. */
 function maskVerdict(verdict: Verdict, masker: SecretMasker): Verdict {
   if (!masker.active) return verdict;
-  if (verdict.state === JobState.SUCCEEDED) return { ...verdict, outputs: verdict.outputs && (masker.maskDeep(verdict.outputs) as Record<string, unknown>) };
-  if (verdict.state === JobState.FAILED) return { ...verdict, error: { ...verdict.error, message: masker.mask(verdict.error.message) } };
+  const outputs = (values: Record<string, unknown> | null | undefined) => (values ? (masker.maskDeep(values) as Record<string, unknown>) : null);
+  if (verdict.state === JobState.SUCCEEDED) return { ...verdict, outputs: outputs(verdict.outputs) };
+  if (verdict.state === JobState.FAILED) return { ...verdict, outputs: outputs(verdict.outputs), error: { ...verdict.error, message: masker.mask(verdict.error.message) } };
   return verdict;
 }
 

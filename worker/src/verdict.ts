@@ -1,4 +1,4 @@
-import { formatBytes, JobErrorCode, JobState, type JobLimits } from '@shelf/contract';
+import { formatBytes, JobErrorCode, JobState, reportedError, type JobLimits } from '@shelf/contract';
 import type { RunOutcome } from '@shelf/records';
 import { readOutputFile } from './runFolder.js';
 import type { RunResult } from './runners/runner.js';
@@ -27,8 +27,22 @@ export async function judgeRun(
   if (result.oomKilled) {
     return fail(JobErrorCode.OOM, `the job ran out of memory (limit ${formatBytes(limits.memoryBytes)}) and was killed`);
   }
-  if (result.exitCode !== 0) return fail(JobErrorCode.EXIT, `the script exited with code ${result.exitCode}`);
+  if (result.exitCode !== 0) return exitFailure(result.exitCode, outputFile, maxOutputBytes);
   const output = await readOutputFile(outputFile, maxOutputBytes);
   if (!output.ok) return fail(JobErrorCode.OUTPUT, output.message);
   return { state: JobState.SUCCEEDED, exitCode: 0, outputs: output.outputs };
+}
+
+/**
+ * A script that exits non-zero may say why (the sandbox protocol's `{"error": "<one sentence>"}`):
+ * its outputs are kept, read under the same rules as a success's, and their `error` leads the
+ * message. Outputs that break those rules are not kept, and the message says so instead.
+ */
+async function exitFailure(exitCode: number, outputFile: string, maxOutputBytes: number): Promise<Verdict> {
+  const output = await readOutputFile(outputFile, maxOutputBytes);
+  const outputs = output.ok ? output.outputs : null;
+  const reason = reportedError(outputs);
+  let message = reason ? `${reason} (exit code ${exitCode})` : `the script exited with code ${exitCode}`;
+  if (!output.ok) message += ` (its outputs were not kept: ${output.message})`;
+  return { state: JobState.FAILED, exitCode, error: { code: JobErrorCode.EXIT, message }, outputs };
 }

@@ -65,6 +65,45 @@ describe.each(runners)('on %s', (runner) => {
       expect(await containersOfJob(jobId)).toEqual([]);
     });
 
+    it('keeps the outputs of a failed job and leads its error with the sentence the script reported, secrets masked', async () => {
+      const secret = 's3cr3t-db-password';
+      const item = await publishItem(
+        env,
+        {
+          'main.sh':
+            'echo "reading rows"\n' +
+            `jq -n --arg pw "$(cat /run/secrets/DB_PASSWORD)" '{error: "malformed CSV\\n  at line 4 (password \\($pw))", plan: "+ one\\n+ two", rows: 3}' > "$SHELF_OUTPUT"\n` +
+            'exit 1',
+        },
+        { image: Image.shell, command: ['bash', 'main.sh'], secrets: ['DB_PASSWORD'] },
+      );
+      await env.namedSecrets.create({ name: 'DB_PASSWORD', value: secret, items: [item.itemId], description: '' }, 'test');
+      const jobId = await enqueueJob(env, item, { attempts: 3 });
+      const job = await waitForState(env, jobId);
+      expect(job.state).toBe('FAILED');
+      // One line, and the secret masked in the message and in the outputs alike.
+      expect(job.error).toEqual({ code: 'EXIT', message: 'malformed CSV at line 4 (password ********) (exit code 1)' });
+      expect(job.outputs).toEqual({ error: 'malformed CSV\n  at line 4 (password ********)', plan: '+ one\n+ two', rows: 3 });
+      expect(JSON.stringify(job)).not.toContain(secret);
+      expect(await bullOutcome(jobId)).toMatchObject({ state: 'failed', attemptsMade: 1 });
+    });
+
+    it('a failed job without an error output keeps its other outputs and the plain exit message', async () => {
+      const kept = await waitForState(env, await enqueueJob(env, await shell('echo \'{"error": 42, "partial": true}\' > "$SHELF_OUTPUT"\nexit 4')));
+      expect(kept.error).toEqual({ code: 'EXIT', message: 'the script exited with code 4' });
+      expect(kept.outputs).toEqual({ error: 42, partial: true });
+    });
+
+    it('a failed job with invalid outputs stays EXIT, keeps none, and says why', async () => {
+      const notJson = await waitForState(env, await enqueueJob(env, await shell('echo "{oops" > "$SHELF_OUTPUT"\nexit 2')));
+      expect(notJson.error?.code).toBe('EXIT');
+      expect(notJson.error?.message).toMatch(/^the script exited with code 2 \(its outputs were not kept: \$SHELF_OUTPUT is not valid JSON/);
+      expect(notJson.outputs).toBeNull();
+      const tooBig = await waitForState(env, await enqueueJob(env, await python('import json, os, sys\njson.dump({"error": "x" * 2_000_000}, open(os.environ["SHELF_OUTPUT"], "w"))\nsys.exit(1)\n')));
+      expect(tooBig.error?.message).toMatch(/^the script exited with code 1 \(its outputs were not kept: the job wrote 2000013 bytes/);
+      expect(tooBig.outputs).toBeNull();
+    });
+
     it('ends FAILED with TIMEOUT when it runs past its timeout', async () => {
       // 3 s, not 1: the timeout counts from the start request, and a loaded Docker may take a second to start it.
       const jobId = await enqueueJob(env, await shell('echo started\nsleep 60'), { limits: { timeoutSeconds: 3 } });

@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { JobState, type JobDetailAnswer, type JobSummary, type LogLine, type RedisKeys } from '@shelf/contract';
+import { JobState, type JobDetailAnswer, type JobSummary, type LogLine, type LogStream, type RedisKeys } from '@shelf/contract';
 import { JobRecords, WorkerRegistry, type JobPage, type JobQuery } from '@shelf/records';
 import type { AuditLog } from '../auth/auditLog.js';
 import type { Logger } from '../logger.js';
@@ -101,6 +101,12 @@ export async function createJobServices(redis: Redis, opts: JobServiceOptions) {
       check(canSeeJob(by, found(await records.summary(id), id)));
       const items = await records.readLog(id, after, pageSize);
       return { items, next: items.at(-1)?.seq ?? after };
+    },
+    /** `GET /api/jobs/:id/logs?tail=N&stream=S`: the log's last N lines (of stream S), and its last seq to follow on from. */
+    logTail: async (id: string, count: number, stream: LogStream | undefined, by: Principal): Promise<{ items: LogLine[]; next: number }> => {
+      check(canSeeJob(by, found(await records.summary(id), id)));
+      const { items, total } = await records.readLogTail(id, count, stream);
+      return { items, next: total };
     },
     /** Non-admins list their own jobs only. */
     list: (query: JobQuery, by: Principal): Promise<JobPage> => records.list(by.role === 'admin' ? query : { ...query, submittedBy: by.id }),

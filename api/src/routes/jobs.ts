@@ -17,12 +17,18 @@ export const ListJobsQuery = z.object({
   pageSize: z.coerce.number().int().min(1).max(100).default(20),
 });
 
-export const LogsQuery = z.object({
-  after: z.coerce.number().int().min(0).default(0),
-});
-
 /** The most log lines one `GET /api/jobs/:id/logs` answers; `next` continues from there. */
 const logPageSize = 5000;
+/** The most lines `GET /api/jobs/:id/logs?tail=N` answers: a glance at the end, not a way to page. */
+const maxLogTail = 100;
+
+export const LogsQuery = z
+  .object({
+    after: z.coerce.number().int().min(0).default(0),
+    tail: z.coerce.number().int().min(1).max(maxLogTail).optional(),
+    stream: z.enum(['stdout', 'stderr', 'system']).optional(),
+  })
+  .refine((q) => q.stream === undefined || q.tail !== undefined, { path: ['stream'], message: 'is only read with tail' });
 
 /** The audit record's words for a decision's effect. */
 const decided = (job: JobSummary) =>
@@ -55,8 +61,8 @@ export function jobRoutes(deps: { jobs: JobServices }): Router {
   });
 
   r.get('/api/jobs/:id/logs', allow('viewer'), async (req, res) => {
-    const { after } = parseRequest(LogsQuery, req.query, 'query');
-    res.json(await jobs.logs(req.params.id, after, logPageSize, by(req)));
+    const { after, tail, stream } = parseRequest(LogsQuery, req.query, 'query');
+    res.json(tail ? await jobs.logTail(req.params.id, tail, stream, by(req)) : await jobs.logs(req.params.id, after, logPageSize, by(req)));
   });
 
   r.post('/api/jobs/:id/retry', allow('runner', 'job.retry'), async (req, res) => {

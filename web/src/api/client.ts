@@ -298,6 +298,9 @@ export const api = {
   job: (id: string, signal?: AbortSignal) => request<JobDetailAnswer>('GET', `/api/jobs/${enc(id)}`, undefined, signal),
   jobLogs: (id: string, after: number, signal?: AbortSignal) =>
     request<{ items: LogLine[]; next: number }>('GET', `/api/jobs/${enc(id)}/logs?after=${after}`, undefined, signal),
+  /** The log's last `count` lines of one stream (`?tail=N&stream=S`), oldest first: e.g. why a job failed. */
+  jobLogTail: (id: string, count: number, stream: LogLine['stream'], signal?: AbortSignal) =>
+    request<{ items: LogLine[]; next: number }>('GET', `/api/jobs/${enc(id)}/logs?tail=${count}&stream=${stream}`, undefined, signal).then((r) => r.items),
   retryJob: (id: string) => request<{ id: string }>('POST', `/api/jobs/${enc(id)}/retry`),
   cancelJob: (id: string) => request<JobSummary>('POST', `/api/jobs/${enc(id)}/cancel`),
   approveJob: (id: string, comment: string) => request<JobSummary>('POST', `/api/jobs/${enc(id)}/approve`, comment ? { comment } : {}),

@@ -28,6 +28,8 @@ export const queryKeys = {
   jobLists: () => ['jobs', 'list'] as const,
   jobList: (query: JobsQuery) => ['jobs', 'list', query] as const,
   job: (id: string) => ['jobs', 'detail', id] as const,
+  /** The last stderr lines of a finished job's log: they never change. */
+  jobStderrTail: (id: string) => ['jobs', 'detail', id, 'stderr-tail'] as const,
   /** Under `jobs`, so a reconnect's refetch of job queries refreshes the inbox too. */
   approvals: () => ['jobs', 'approvals'] as const,
 

@@ -229,4 +229,56 @@ describe('JobPage', () => {
       expect(screen.queryByRole('link', { name: 'Run again with changes' })).toBeNull();
     });
   });
+
+  describe('a failed job', () => {
+    const failed = (over: Partial<JobDetailAnswer> = {}) =>
+      detail({ state: 'FAILED', finishedAt: '2025-01-01T10:00:05Z', exitCode: 1, error: { code: 'EXIT', message: 'the script exited with code 1' }, ...over });
+    const tailUrl = '/api/jobs/j1/logs?tail=5&stream=stderr';
+    const stderrLine = (seq: number, line: string) => ({ seq, ts: '2025-01-01T10:00:04Z', stream: 'stderr', line });
+
+    test('leads with the error the script reported, keeps its outputs, and asks for no log lines', async () => {
+      const calls = mockFetch({
+        'GET /api/jobs/j1': () => ({
+          body: failed({ error: { code: 'EXIT', message: 'malformed CSV at line 4 (exit code 1)' }, outputs: { error: 'malformed CSV at line 4', rows: 3 } }),
+        }),
+      });
+      renderPage(<JobPage />, { route: '/jobs/j1', path: '/jobs/:id' });
+      const banner = await screen.findByTestId('job-failure');
+      expect(banner.textContent).toBe('EXIT malformed CSV at line 4 (exit code 1)');
+      const outputs = screen.getByRole('region', { name: 'Outputs' });
+      expect(within(outputs).getByText('malformed CSV at line 4')).toBeTruthy();
+      expect(within(outputs).queryByText('This job produced no outputs.')).toBeNull();
+      expect(calls.some((c) => c.url.includes('/logs'))).toBe(false);
+    });
+
+    test('without a reported error, quotes the last stderr lines of the log, colours stripped', async () => {
+      const calls = mockFetch({
+        'GET /api/jobs/j1': () => ({ body: failed() }),
+        [`GET ${tailUrl}`]: () => ({ body: { items: [stderrLine(7, 'retry 6 of 6'), stderrLine(9, '\u001b[31mfatal:\u001b[0m cannot reach db:5432')], next: 9 } }),
+      });
+      renderPage(<JobPage />, { route: '/jobs/j1', path: '/jobs/:id' });
+      const lines = await screen.findByTestId('job-failure-stderr');
+      expect(lines.textContent).toBe('retry 6 of 6\nfatal: cannot reach db:5432');
+      expect(within(screen.getByTestId('job-failure')).getByText('The last 2 lines on stderr')).toBeTruthy();
+      expect(calls.filter((c) => c.url === tailUrl)).toHaveLength(1);
+    });
+
+    test('an infrastructure failure or a cancelled job quotes no log lines', async () => {
+      const calls = mockFetch({ 'GET /api/jobs/j1': () => ({ body: failed({ error: { code: 'INFRA', message: 'image gone' }, exitCode: null }) }) });
+      renderPage(<JobPage />, { route: '/jobs/j1', path: '/jobs/:id' });
+      expect((await screen.findByTestId('job-failure')).textContent).toBe('INFRA image gone');
+      expect(screen.queryByTestId('job-failure-stderr')).toBeNull();
+      expect(calls.some((c) => c.url.includes('/logs'))).toBe(false);
+    });
+
+    test('"Jump to log" moves focus to the log', async () => {
+      mockFetch({ 'GET /api/jobs/j1': () => ({ body: failed() }), [`GET ${tailUrl}`]: () => ({ body: { items: [], next: 0 } }) });
+      renderPage(<JobPage />, { route: '/jobs/j1', path: '/jobs/:id' });
+      const jump = await screen.findByRole('link', { name: 'Jump to log' });
+      expect(jump.getAttribute('href')).toBe('#job-log');
+      await userEvent.click(jump);
+      expect(document.activeElement).toBe(screen.getByRole('region', { name: 'Log' }));
+      expect(document.activeElement?.id).toBe('job-log');
+    });
+  });
 });

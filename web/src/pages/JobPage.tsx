@@ -1,10 +1,11 @@
 import { finishedStates, formatBytes, type JobDetail } from '@shelf/contract';
 import { useQuery } from '@tanstack/react-query';
-import type { ReactNode } from 'react';
+import type { MouseEvent, ReactNode } from 'react';
 import { Link, useNavigate, useParams } from 'react-router-dom';
 import { api } from '../api/client';
 import { queryKeys } from '../api/queryKeys';
 import { ApprovalPanel } from '../components/ApprovalPanel/ApprovalPanel';
+import { FailureBanner } from '../components/FailureBanner/FailureBanner';
 import { JobActions } from '../components/JobActions/JobActions';
 import { LogViewer } from '../components/LogViewer/LogViewer';
 import { OutputsView } from '../components/OutputsView/OutputsView';
@@ -17,10 +18,27 @@ import { useNow } from '../hooks/useNow';
 import { formatDateTime, formatDuration, jobDuration, shortJobId } from '../lib/format';
 import { can } from '../lib/permissions';
 
-function Card({ title, children, className = '' }: { title: string; children: ReactNode; className?: string }) {
+/** The log's card: "Jump to log" moves focus there. */
+const logAnchor = 'job-log';
+
+/** Scrolls to the log and moves focus onto it, so the keyboard carries on from there. */
+function jumpToLog(event: MouseEvent<HTMLAnchorElement>) {
+  const log = document.getElementById(logAnchor);
+  if (!log) return;
+  event.preventDefault();
+  log.scrollIntoView?.({ block: 'start' });
+  log.focus({ preventScroll: true });
+}
+
+function Card({ title, children, className = '', anchor }: { title: string; children: ReactNode; className?: string; anchor?: string }) {
   const id = `card-${title.toLowerCase().replace(/\W+/g, '-')}`;
   return (
-    <section aria-labelledby={id} className={`card min-w-0 p-5 ${className}`}>
+    <section
+      aria-labelledby={id}
+      id={anchor}
+      tabIndex={anchor ? -1 : undefined}
+      className={`card min-w-0 scroll-mt-4 p-5 focus-visible:ring-2 focus-visible:ring-indigo-500 focus-visible:outline-none ${className}`}
+    >
       <h2 id={id} className="mb-3 text-sm font-semibold tracking-wide text-slate-700 uppercase dark:text-slate-300">
         {title}
       </h2>
@@ -173,6 +191,9 @@ export default function JobPage() {
           <StateBadge state={j.state} />
           <span className="text-sm tabular-nums">{Math.round(j.progress.percent)}%</span>
           {j.progress.message && <span className="muted min-w-0 truncate text-sm">{j.progress.message}</span>}
+          <a href={`#${logAnchor}`} onClick={jumpToLog} className="link ml-auto text-sm">
+            Jump to log
+          </a>
         </div>
         <p className="sr-only" aria-live="polite" aria-atomic="true" data-testid="job-state-announcement">
           Job {j.state.toLowerCase()}
@@ -188,11 +209,7 @@ export default function JobPage() {
             <span className="font-semibold">Not started yet</span> — <span className="break-words">{j.waitingFor.reason}</span>. It starts as soon as such a worker is running; an admin can see the workers and their labels on the Workers page.
           </p>
         )}
-        {j.error && (
-          <div className="mt-4 rounded-md border border-red-300 bg-red-50 p-3 text-sm text-red-900 dark:border-red-800 dark:bg-red-950 dark:text-red-100">
-            <span className="font-mono text-xs font-semibold">{j.error.code}</span> <span className="break-words">{j.error.message}</span>
-          </div>
-        )}
+        <FailureBanner job={j} />
       </section>
 
       <ApprovalPanel job={j} />
@@ -210,7 +227,7 @@ export default function JobPage() {
         </Card>
       </div>
 
-      <Card title="Log" className="mb-6">
+      <Card title="Log" className="mb-6" anchor={logAnchor}>
         <LogViewer jobId={j.id} finished={finished} />
       </Card>
 

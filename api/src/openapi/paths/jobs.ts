@@ -65,7 +65,9 @@ export const jobOperations = operations([
     access: 'viewer',
     tag: 'Jobs',
     summary: "Read a job's log",
-    description: 'Lines with `seq` > `after` (seq starts at 1), at most 5,000 per page; follow live over the WebSocket `/ws/jobs`.',
+    description:
+      'Lines with `seq` > `after` (seq starts at 1), at most 5,000 per page; follow live over the WebSocket `/ws/jobs`. ' +
+      'With `tail=N` (1 to 100), the last N lines instead — of one `stream` only when given (looked for among the last 5,000 lines), e.g. `?tail=5&stream=stderr` for why a job failed — oldest first, with `next` the seq of the log\'s last line.',
     params: JobParams,
     query: LogsQuery,
     responses: { 200: { description: 'The lines.', body: LogPage } },
