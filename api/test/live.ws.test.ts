@@ -77,7 +77,7 @@ describe('/ws/jobs', () => {
     socket.send({ subscribe: id, after: 0 });
     const confirm = await socket.next<Subscribed>(subscribed(id));
     expect(confirm.seq).toBe(5);
-    expect(socket.logs(id)[0]).toEqual({ type: 'log', jobId: id, seq: 1, stream: 'stdout', line: 'first' });
+    expect(socket.logs(id)[0]).toEqual({ type: 'log', jobId: id, seq: 1, stream: 'stdout', line: 'first', ts: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) });
     expect(socket.logs(id)[1]).toMatchObject({ seq: 2, stream: 'stderr', line: 'second' });
 
     await worker.logNumbered(id, 6, 2);

@@ -6,7 +6,7 @@ export const wsJobsPath = '/ws/jobs';
 /** Server → client messages on `/ws/jobs`. */
 export type ServerMessage =
   | { type: 'job'; job: JobSummary }
-  | { type: 'log'; jobId: string; seq: number; stream: LogStream; line: string }
+  | { type: 'log'; jobId: string; seq: number; stream: LogStream; line: string; /** When the worker stored it (ISO 8601). */ ts?: string }
   | { type: 'subscribed'; jobId: string; seq: number }
   | { type: 'error'; message: string; jobId?: string };
 

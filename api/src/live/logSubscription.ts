@@ -19,7 +19,7 @@ type FramedLine = LogLine & { [frameOf]?: PreparedFrame };
  * of the stored log), so the first to send a line leaves its frame for the others.
  */
 function logFrame(jobId: string, line: FramedLine): PreparedFrame {
-  return (line[frameOf] ??= PreparedFrame.of({ type: 'log', jobId, seq: line.seq, stream: line.stream, line: line.line }));
+  return (line[frameOf] ??= PreparedFrame.of({ type: 'log', jobId, seq: line.seq, stream: line.stream, line: line.line, ts: line.ts }));
 }
 
 /** Stored lines are read this many at a time (the shared reader caches whole chunks of this size). */

@@ -43,7 +43,7 @@ const websocket = {
   clientMessages: [{ subscribe: '<jobId>', after: 'N' }, { unsubscribe: '<jobId>' }],
   serverMessages: [
     { type: 'job', job: '<JobSummary>' },
-    { type: 'log', jobId: '<jobId>', seq: 'N', stream: 'stdout | stderr | system', line: '<text>' },
+    { type: 'log', jobId: '<jobId>', seq: 'N', stream: 'stdout | stderr | system', line: '<text>', ts: '<ISO 8601>' },
     { type: 'subscribed', jobId: '<jobId>', seq: '<last sent>' },
     { type: 'error', message: '<sentence>', jobId: '<jobId, optional>' },
   ],

@@ -171,7 +171,7 @@ export class JobSocket {
         return;
       case 'log': {
         const sub = this.logs.get(message.jobId);
-        if (sub?.buffer.add({ seq: message.seq, stream: message.stream, line: message.line })) this.notify(sub);
+        if (sub?.buffer.add({ seq: message.seq, stream: message.stream, line: message.line, ...(message.ts ? { ts: message.ts } : {}) })) this.notify(sub);
         return;
       }
       case 'subscribed': {

@@ -5,6 +5,8 @@ export interface LiveLine {
   seq: number;
   stream: LogStream;
   line: string;
+  /** When the worker stored it; the stored log and the live messages both carry it. */
+  ts?: string;
 }
 
 // Shared across buffers so a replaced buffer never repeats a version React has already seen.

@@ -1,5 +1,5 @@
 import Anser from 'anser';
-import type { CSSProperties } from 'react';
+import { Fragment, type CSSProperties, type ReactNode } from 'react';
 
 export interface AnsiSegment {
   text: string;
@@ -37,19 +37,51 @@ export function ansiSegments(line: string): AnsiSegment[] {
   });
 }
 
-/** A log line with its ANSI colours as React spans. */
-export function AnsiText({ text }: { text: string }) {
+/** A highlighted stretch of the visible text (offsets after the ANSI codes are removed). */
+export interface TextMark {
+  start: number;
+  end: number;
+  current: boolean;
+}
+
+/** `text`, which starts at `offset` of the line's visible text, with the marks that fall on it wrapped in <mark>. */
+function marked(text: string, offset: number, marks: readonly TextMark[]): ReactNode {
+  const end = offset + text.length;
+  const parts: ReactNode[] = [];
+  let at = offset;
+  for (const mark of marks) {
+    if (mark.end <= at || mark.start >= end) continue;
+    const from = Math.max(mark.start, at);
+    const to = Math.min(mark.end, end);
+    if (from > at) parts.push(text.slice(at - offset, from - offset));
+    parts.push(
+      <mark key={from} data-current={mark.current || undefined} className={mark.current ? 'rounded-sm bg-orange-300 text-slate-950 outline-2 outline-orange-300' : 'rounded-sm bg-yellow-200 text-slate-950'}>
+        {text.slice(from - offset, to - offset)}
+      </mark>,
+    );
+    at = to;
+  }
+  if (!parts.length) return text;
+  if (at < end) parts.push(text.slice(at - offset));
+  return parts;
+}
+
+/** A log line with its ANSI colours as React spans, and search matches (if any) as marks. */
+export function AnsiText({ text, marks }: { text: string; marks?: readonly TextMark[] }) {
+  let offset = 0;
   return (
     <>
-      {ansiSegments(text).map((segment, i) =>
-        segment.style ? (
+      {ansiSegments(text).map((segment, i) => {
+        const content = marks ? marked(segment.text, offset, marks) : segment.text;
+        offset += segment.text.length;
+        return segment.style ? (
           <span key={i} style={segment.style}>
-            {segment.text}
+            {content}
           </span>
         ) : (
-          segment.text
-        ),
-      )}
+          <Fragment key={i}>{content}</Fragment>
+        );
+      })}
     </>
   );
 }
