@@ -1,5 +1,6 @@
 // The worker's side (state changes, log lines) is played by FakeWorker, which records them through
 // the records package's RunRecorder as the worker does; the real worker has its own tests with Docker.
+import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Redis } from 'ioredis';
 import { followKillRequests } from '@shelf/records';
@@ -91,7 +92,25 @@ describe('POST /api/jobs', () => {
     const problems = res.body.error.details.problems as { file: string; path: string; message: string }[];
     expect(problems.every((p) => p.file === 'inputs')).toBe(true);
     expect(problems.map((p) => p.path).sort()).toEqual(['/colour', '/count', '/name', '/options/loud']);
-    expect(problems.find((p) => p.path === '/name')?.message).toBe('"name" is required');
+    // contract's sentences (the form shows the same), naming a field without a title by its name.
+    expect(Object.fromEntries(problems.map((p) => [p.path, p.message]))).toEqual({
+      '/name': 'name is required',
+      '/count': 'count must be at most 10',
+      '/colour': 'unknown field "colour"',
+      '/options/loud': 'loud must be true or false',
+    });
+  });
+
+  it("fills defaults before judging the branches they select (provision-database: backups → retention)", async () => {
+    const schema = await readFile(new URL('../../catalog-examples/provision-database/schema.json', import.meta.url), 'utf8');
+    await h.importItem({ manifest: manifest('1.0.0').replace('id: greeter', 'id: provision-defaults'), schema });
+    const inputs = { name: 'orders', team: 'payments', ownerEmail: 'lead@example.com', ownerPassword: 'correct horse battery' };
+    const res = await post('/api/jobs/validate', { itemId: 'provision-defaults', inputs });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    expect(res.body.inputs).toMatchObject({ environment: 'dev', backups: true, retentionDays: 7, backupWindow: '02:00-03:00' });
+    const prod = await post('/api/jobs/validate', { itemId: 'provision-defaults', inputs: { ...inputs, environment: 'prod', retentionDays: 3 } });
+    expect(prod.status).toBe(422);
+    expect(prod.body.error.details.problems).toEqual([{ file: 'inputs', path: '/retentionDays', message: 'Backup retention (days) must be at least 7' }]);
   });
 
   it('checks patterns and refuses oversized strings before any regex runs', async () => {
@@ -253,6 +272,41 @@ describe('GET /api/jobs/:id/logs', () => {
     expect(second.items).toHaveLength(1000);
     expect(second.items[0]).toMatchObject({ seq: 5001, line: 'line 5001' });
     expect(second.next).toBe(6000);
+  });
+
+  it('answers the last lines with ?tail=N, of one stream with &stream=, to follow on from next', async () => {
+    const id = await enqueue();
+    await worker.start(id);
+    await worker.log(id, [
+      ['stderr', 'connecting'],
+      ['stderr', 'retry 1'],
+      ['stdout', 'waiting'],
+      ['stderr', 'retry 2'],
+    ]);
+    await worker.logNumbered(id, 5, 600);
+    await worker.log(id, [['stderr', 'fatal: cannot reach db']]);
+
+    const last = (await get(`/api/jobs/${id}/logs?tail=2`)).body;
+    expect(last.items).toEqual([expect.objectContaining({ seq: 604, line: 'line 604' }), expect.objectContaining({ seq: 605, stream: 'stderr', line: 'fatal: cannot reach db' })]);
+    expect(last.next).toBe(605);
+    // Found across read windows: the earlier stderr lines are 600 stdout lines back.
+    const stderr = (await get(`/api/jobs/${id}/logs?tail=3&stream=stderr`)).body;
+    expect(stderr.items.map((l: { seq: number; line: string }) => [l.seq, l.line])).toEqual([
+      [2, 'retry 1'],
+      [4, 'retry 2'],
+      [605, 'fatal: cannot reach db'],
+    ]);
+    expect(stderr.next).toBe(605);
+    expect((await get(`/api/jobs/${id}/logs?tail=50&stream=system`)).body).toEqual({ items: [], next: 605 });
+    const empty = await enqueue();
+    expect((await get(`/api/jobs/${empty}/logs?tail=5&stream=stderr`)).body).toEqual({ items: [], next: 0 });
+  });
+
+  it('answers 400 for a bad tail or a stream without tail', async () => {
+    const id = await enqueue();
+    for (const query of ['tail=0', 'tail=101', 'tail=x', 'tail=5&stream=nope', 'stream=stderr']) {
+      expect((await get(`/api/jobs/${id}/logs?${query}`)).status, query).toBe(400);
+    }
   });
 
   it('answers 400 for a bad after and 404 for an unknown job', async () => {

@@ -6,6 +6,8 @@ export * from './ws.js';
 export * from './keys.js';
 export * from './versions.js';
 export * from './schemaCompiler.js';
+export * from './inputMessages.js';
+export * from './validateWithDefaults.js';
 export * from './inputLimits.js';
 export * from './validateItem.js';
 export * from './auth.js';

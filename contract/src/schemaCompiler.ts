@@ -2,6 +2,7 @@ import { Ajv, type AnySchema, type CodeKeywordDefinition, type ErrorObject, type
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import codegenModule from 'ajv/dist/compile/codegen/code.js';
 import { inputFormats } from './inputFormats.js';
+import { problemPath } from './inputMessages.js';
 import { findRefCycles } from './refCycles.js';
 import { patternProblem, re2RegExp } from './regExpEngine.js';
 import { nestingProblem, sizeProblems } from './schemaLimits.js';
@@ -169,11 +170,11 @@ const listedEnumValues = 10;
 export function ajvProblem(e: ErrorObject): { path: string; message: string } {
   if (e.keyword === 'additionalProperties') {
     const field = (e.params as { additionalProperty: string }).additionalProperty;
-    return { path: `${e.instancePath}/${field}`, message: `unknown field "${field}"` };
+    return { path: problemPath(e), message: `unknown field "${field}"` };
   }
   if (e.keyword === 'required') {
     const field = (e.params as { missingProperty: string }).missingProperty;
-    return { path: `${e.instancePath}/${field}`, message: `"${field}" is required` };
+    return { path: problemPath(e), message: `"${field}" is required` };
   }
   if (e.keyword === 'enum') {
     const allowed = (e.params as { allowedValues: unknown[] }).allowedValues;

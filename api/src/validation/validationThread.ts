@@ -1,6 +1,6 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { ValidateFunction } from 'ajv';
-import { ajvProblem, compileInputSchema, secretPointers, validateItem, type ItemTexts, type ItemValidation, type Problem } from '@shelf/contract';
+import { compileInputSchema, inputProblems, secretPointers, validateItem, validateWithDefaults, type ItemTexts, type ItemValidation, type Problem } from '@shelf/contract';
 import { maxListedProblems } from '../errors.js';
 
 /** What the pool asks a thread; one at a time, each answered with the same id. */
@@ -63,9 +63,9 @@ function answer(task: ThreadTask): ThreadAnswer {
       validators.set(task.digest, entry);
       const { validate } = entry;
       // The inputs arrived as a copy: ajv may write the schema's defaults into them.
-      if (validate(task.inputs)) return { id, kind: 'valid', inputs: task.inputs, secretPointers: secretPointers(entry.schema, task.inputs) };
-      const errors = validate.errors ?? [];
-      const problems = errors.slice(0, maxListedProblems).map((e) => ({ file: 'inputs', ...ajvProblem(e) }));
+      if (validateWithDefaults(validate, task.inputs)) return { id, kind: 'valid', inputs: task.inputs, secretPointers: secretPointers(entry.schema, task.inputs) };
+      const errors = inputProblems(entry.schema, validate.errors ?? []);
+      const problems = errors.slice(0, maxListedProblems).map((p) => ({ file: 'inputs', ...p }));
       return { id, kind: 'invalid', problems, total: errors.length };
     }
   }

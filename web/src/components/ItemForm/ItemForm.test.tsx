@@ -123,7 +123,7 @@ describe('ItemForm', () => {
     const name = screen.getByLabelText(L('Database name'));
     await user.clear(name);
     await user.type(name, 'Bad-Name');
-    await waitFor(() => expect(within(fieldBlock('Database name')).getByTestId('field-errors').textContent).toMatch(/must match pattern/));
+    await waitFor(() => expect(within(fieldBlock('Database name')).getByTestId('field-errors').textContent).toMatch(/Database name doesn't match the expected format/));
     expect(name.getAttribute('aria-invalid')).toBe('true');
 
     await user.clear(name);
@@ -141,7 +141,7 @@ describe('ItemForm', () => {
       },
     });
     await user.type(screen.getByLabelText(L('Team')), 'x');
-    await waitFor(() => expect(within(fieldBlock('Team')).getByTestId('field-errors').textContent).toMatch(/fewer than 2/));
+    await waitFor(() => expect(within(fieldBlock('Team')).getByTestId('field-errors').textContent).toMatch(/Team must be at least 2 characters/));
     expect(within(fieldBlock('Owner')).queryByTestId('field-errors')).toBeNull();
     await user.click(screen.getByRole('button', { name: 'Run' }));
     await waitFor(() => expect(within(fieldBlock('Owner')).getByTestId('field-errors').textContent).toMatch(/required/));
@@ -229,7 +229,7 @@ describe('ItemForm', () => {
       },
     });
     await user.type(screen.getByLabelText(L('Email')), 'not-an-email');
-    await waitFor(() => expect(within(fieldBlock('Email')).getByTestId('field-errors').textContent).toMatch(/format "email"/));
+    await waitFor(() => expect(within(fieldBlock('Email')).getByTestId('field-errors').textContent).toBe('Email must be an email address'));
   });
 
   test('renders titles and descriptions from the schema as text, never as HTML', async () => {

@@ -3,7 +3,8 @@ import type { RJSFSchema, RJSFValidationError, SchemaUtilsType, UiSchema } from 
 import { useMemo, useRef, useState } from 'react';
 import { errorText, Loading } from '../QueryState/QueryState';
 import { fields } from './fields';
-import { defaultsBehavior, fieldId, idPrefix, untickAcknowledgements, type Inputs } from './formState';
+import { humanError, inFormOrder } from './messages';
+import { defaultsBehavior, fieldId, idPrefix, settleChange, type Inputs } from './formState';
 import { problemsToErrorSchema, unresolvedProblems, type ServerProblems } from './serverErrors';
 import { templates } from './templates';
 import type { ItemInputs } from './useItemInputs';
@@ -53,6 +54,9 @@ function ValidatedForm({ form, schema, uiSchema, onSubmit, serverProblems, submi
   const [attempted, setAttempted] = useState(false);
   const attemptedRef = useRef(false);
   const touched = useRef(new Set<string>());
+  // RJSF validates a change before it reports it: the field in focus is the one being changed.
+  const focused = useRef<string | undefined>(undefined);
+  const shows = (id: string) => attemptedRef.current || touched.current.has(id) || focused.current === id;
 
   const extraErrors = useMemo(
     () => problemsToErrorSchema(serverProblems ? unresolvedProblems(serverProblems.problems, serverProblems.judged, formData) : []),
@@ -71,9 +75,11 @@ function ValidatedForm({ form, schema, uiSchema, onSubmit, serverProblems, submi
   );
 
   // `if` failures only repeat the specific errors of the branch; before the first submit, only
-  // fields the user has been in report problems, so a fresh form is not covered in red.
+  // fields the user has changed report problems, so a fresh form is not covered in red (leaving a
+  // field does not count: moving on from the autofocused first field would cover it in red). Each
+  // in words naming the field, in the order of the fields: the summary lists them so, RJSF focuses the first.
   const transformErrors = (errors: RJSFValidationError[]) =>
-    errors.filter((e) => e.name !== 'if' && (attemptedRef.current || touched.current.has(fieldId(e.property))));
+    inFormOrder(errors.filter((e) => e.name !== 'if' && shows(fieldId(e.property))).map((e) => humanError(schema, e)));
 
   const markAttempted = () => {
     attemptedRef.current = true;
@@ -114,10 +120,10 @@ function ValidatedForm({ form, schema, uiSchema, onSubmit, serverProblems, submi
         extraErrors={extraErrors}
         onChange={(e: IChangeEvent<Inputs>, id?: string) => {
           if (id) touched.current.add(id);
-          setInputs((prev) => untickAcknowledgements(utils, prev, e.formData ?? {}, id));
+          setInputs((prev) => settleChange(utils, prev, e.formData ?? {}, id));
         }}
-        onFocus={(id: string) => touched.current.add(id)}
-        onBlur={(id: string) => touched.current.add(id)}
+        onFocus={(id: string) => (focused.current = id)}
+        onBlur={() => (focused.current = undefined)}
         onSubmit={(e: IChangeEvent<Inputs>) => void submit(e.formData ?? {})}
       />
     </div>

@@ -33,7 +33,7 @@ describe("ItemForm's validator module", () => {
     resolve(testValidatorModule(small));
     const user = userEvent.setup();
     await user.type(await screen.findByLabelText(L('Name')), 'X');
-    await waitFor(() => expect(within(fieldBlock('Name')).getByTestId('field-errors').textContent).toMatch(/must match pattern/));
+    await waitFor(() => expect(within(fieldBlock('Name')).getByTestId('field-errors').textContent).toMatch(/Name doesn't match the expected format/));
     expect(screen.queryByRole('alert')).toBeNull();
   });
 

@@ -1,4 +1,4 @@
-import { deepEquals, toPath, type SchemaUtilsType } from '@rjsf/utils';
+import { deepEquals, toPath, type RJSFSchema, type SchemaUtilsType } from '@rjsf/utils';
 import { pointerSegments } from './serverErrors';
 
 /** The form's data: the item's inputs. */
@@ -57,6 +57,45 @@ const isAcknowledgement = (s: unknown): boolean => {
   const field = s as { type?: unknown; enum?: unknown[]; const?: unknown } | undefined;
   return field?.type === 'boolean' && (field.const === true || (field.enum?.length === 1 && field.enum[0] === true));
 };
+
+const isPlainObject = (v: unknown): v is Inputs => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * The inputs after an edit in the form, from what RJSF reports (`next`) and what they were (`prev`).
+ *
+ * When an edit switches the branch of an `if`/`then`/`else` (or `dependencies`), RJSF empties the
+ * fields of the branch it leaves and sets a field the new branch allows one value (`enum: [true]`)
+ * to that value. When that value selects the old branch again — unticking "backups" where
+ * production requires them: the box snaps back — the old branch is shown again with its fields
+ * emptied, and RJSF's defaults do not refill a field it holds as empty. So a field the user did not
+ * edit gets back the value it lost if the branch the data settles in shows it, and a field RJSF
+ * added that this branch does not show is dropped (it would come back pre-filled later, an
+ * acknowledgement ticked by nobody). Then acknowledgements are unticked (untickAcknowledgements).
+ */
+export function settleChange(utils: SchemaUtilsType, prev: Inputs, next: Inputs, changedId?: string): Inputs {
+  return untickAcknowledgements(utils, prev, keepValues(utils, utils.getRootSchema(), prev, next, idPrefix, changedId), changedId);
+}
+
+function keepValues(utils: SchemaUtilsType, schema: RJSFSchema, prev: Inputs, next: Inputs, id: string, changedId?: string): Inputs {
+  const settled = utils.retrieveSchema(schema, next);
+  const shown = settled.properties ?? {};
+  const open = settled.additionalProperties !== undefined && settled.additionalProperties !== false;
+  const out: Inputs = { ...next };
+  for (const key of Object.keys(out)) {
+    if (!(key in shown) && !open && prev[key] === undefined && out[key] !== undefined) delete out[key];
+  }
+  for (const [key, field] of Object.entries(shown)) {
+    const keyId = `${id}_${key}`;
+    if (keyId === changedId) continue;
+    const before = prev[key];
+    const after = out[key];
+    if (after === undefined && before !== undefined) out[key] = before;
+    else if (isPlainObject(before) && isPlainObject(after) && typeof field === 'object') {
+      out[key] = keepValues(utils, utils.retrieveSchema(field, after), before, after, keyId, changedId);
+    }
+  }
+  return out;
+}
 
 /**
  * RJSF fills a field that allows one value (`enum: [true]`) with that value when its branch

@@ -80,14 +80,14 @@ export const L = (text: string) => new RegExp(`^${text.replace(/[.*+?^${}()|[\]\
 /** The block of one field: its label, widget, errors and help. */
 export const fieldBlock = (label: string) => screen.getByLabelText(L(label)).closest('.mb-5') as HTMLElement;
 
-type StandaloneProps = Omit<ComponentProps<typeof ItemForm>, 'form' | 'serverProblems'> & { serverProblems?: Problem[] };
+type StandaloneProps = Omit<ComponentProps<typeof ItemForm>, 'form' | 'serverProblems'> & { serverProblems?: Problem[]; start?: Inputs };
 
 /**
- * The form holding its own inputs, as the item page holds them (useItemInputs), and remembering what
+ * The form holding its own inputs (from `start`, as a re-run starts), as the item page holds them (useItemInputs), and remembering what
  * it last submitted, which the server's `serverProblems` are taken to be about.
  */
-export function StandaloneItemForm({ serverProblems, onSubmit, ...props }: StandaloneProps) {
-  const form = useItemInputs(props.schema);
+export function StandaloneItemForm({ serverProblems, onSubmit, start, ...props }: StandaloneProps) {
+  const form = useItemInputs(props.schema, start);
   const [judged, setJudged] = useState<Inputs>({});
   const submit = (inputs: Inputs) => {
     setJudged(inputs);

@@ -28,6 +28,7 @@ import {
   type TitleFieldProps,
 } from '@rjsf/utils';
 import type { CSSProperties } from 'react';
+import { fieldId } from './formState';
 import { labelId } from './widgets';
 
 function Required() {
@@ -110,15 +111,39 @@ function FieldErrorTemplate({ errors = [], fieldPathId }: FieldErrorProps) {
   );
 }
 
-/** The summary at the top after a failed submit; each field also shows its own errors. */
+/** The control to focus for a field: the element with its id, or the first control inside it (a radio group). */
+function fieldControl(id: string): HTMLElement | null {
+  const element = document.getElementById(id);
+  if (!element || element.matches('input, select, textarea, button')) return element;
+  return element.querySelector<HTMLElement>('input:not([disabled]), select, textarea, button');
+}
+
+/** The summary at the top after a failed submit (in form order: see ItemForm's transformErrors), each error a link that takes the user to its field. */
 function ErrorListTemplate({ errors }: ErrorListProps) {
   return (
-    <div role="alert" className="mb-5 rounded-md border border-red-300 bg-red-50 p-3 text-sm text-red-900 dark:border-red-800 dark:bg-red-950 dark:text-red-100">
+    <div role="alert" className="mb-5 rounded-md border border-red-300 bg-red-50 p-3 text-sm text-red-900 dark:border-red-800 dark:bg-red-950 dark:text-red-100" data-testid="error-summary">
       <p className="font-semibold">Please fix {errors.length === 1 ? 'this error' : `these ${errors.length} errors`}:</p>
       <ul className="mt-1 list-disc pl-5">
-        {errors.map((error, i) => (
-          <li key={i}>{error.stack}</li>
-        ))}
+        {errors.map((error, i) => {
+          const id = fieldId(error.property);
+          return (
+            <li key={i}>
+              <a
+                href={`#${id}`}
+                className="underline underline-offset-2"
+                onClick={(e) => {
+                  const control = fieldControl(id);
+                  if (!control) return;
+                  e.preventDefault();
+                  control.focus();
+                  control.scrollIntoView?.({ block: 'center' });
+                }}
+              >
+                {error.stack}
+              </a>
+            </li>
+          );
+        })}
       </ul>
     </div>
   );
@@ -209,7 +234,7 @@ function BaseInputTemplate(props: BaseInputTemplateProps) {
         {...inputProps}
         list={examples.length ? examplesId(id) : undefined}
         aria-invalid={rawErrors?.length ? true : undefined}
-        aria-describedby={ariaDescribedByIds(id, examples.length > 0)}
+        aria-describedby={[ariaDescribedByIds(id, examples.length > 0), options.describedBy].filter(Boolean).join(' ')}
         onChange={onChangeOverride ?? ((e) => onChange(e.target.value === '' ? options.emptyValue : e.target.value))}
         onBlur={(e) => onBlur(id, e.target.value)}
         onFocus={(e) => onFocus(id, e.target.value)}

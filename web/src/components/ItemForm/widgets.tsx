@@ -209,16 +209,35 @@ function ChoiceGroup({ props, kind }: { props: WidgetProps; kind: 'radio' | 'che
 const RadioWidget = (props: WidgetProps) => <ChoiceGroup props={props} kind="radio" />;
 const CheckboxesWidget = (props: WidgetProps) => <ChoiceGroup props={props} kind="checkbox" />;
 
-/** A slider with its current value shown (and announced) next to it. */
+/** The id of the note under a slider whose value it cannot show. */
+const rangeNoteId = (id: string) => `${id}__range`;
+
+/**
+ * A slider with its current value shown (and announced) next to it. A browser's slider cannot
+ * show a value past its ends (one typed as JSON, a preset, a re-run job): it sits at the end
+ * while the value stays what it is, so the note says so and the value (refused by the schema's
+ * `maximum`/`minimum`) is not silently replaced.
+ */
 function RangeWidget(props: WidgetProps) {
   const { BaseInputTemplate } = props.registry.templates;
+  const { id, value, schema } = props;
+  const above = typeof value === 'number' && typeof schema.maximum === 'number' && value > schema.maximum;
+  const below = typeof value === 'number' && typeof schema.minimum === 'number' && value < schema.minimum;
+  const capped = above ? `more than the maximum, ${schema.maximum}: the slider is capped at ${schema.maximum}` : below ? `less than the minimum, ${schema.minimum}: the slider stops at ${schema.minimum}` : undefined;
   return (
-    <div className="flex items-center gap-3">
-      <BaseInputTemplate {...props} type="range" />
-      <output htmlFor={props.id} className="min-w-10 text-right font-mono text-sm tabular-nums">
-        {props.value ?? '—'}
-      </output>
-    </div>
+    <>
+      <div className="flex items-center gap-3">
+        <BaseInputTemplate {...props} type="range" options={capped ? { ...props.options, describedBy: rangeNoteId(id) } : props.options} />
+        <output htmlFor={id} className="min-w-10 text-right font-mono text-sm tabular-nums">
+          {value ?? '—'}
+        </output>
+      </div>
+      {capped && (
+        <p id={rangeNoteId(id)} className="mt-1.5 text-sm text-amber-900 dark:text-amber-200" data-testid="range-capped">
+          The value is {String(value)}, {capped}. Move the slider to choose a value the form accepts.
+        </p>
+      )}
+    </>
   );
 }
 
