@@ -80,8 +80,13 @@ export async function startShelf(
     } catch {
       // not listening yet
     }
-    if (Date.now() > deadline) throw new Error(`Shelf did not become ready within 60 s:\n${log}`);
-    if (children.some((c) => c.exitCode !== null)) throw new Error(`a Shelf process exited during start-up:\n${log}`);
+    // A start that fails takes the other process down with it: a worker left behind would go on
+    // beating and taking jobs of later runs on the same Redis.
+    const failed = Date.now() > deadline ? `Shelf did not become ready within 60 s` : children.some((c) => c.exitCode !== null) ? 'a Shelf process exited during start-up' : undefined;
+    if (failed) {
+      for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
+      throw new Error(`${failed}:\n${log}`);
+    }
     await new Promise((r) => setTimeout(r, 300));
   }
   return {
