@@ -3,7 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium, signIn } from './browser.js';
+import { launchChromium, openSignedIn } from './browser.js';
 import { asAdmin, startShelf, type RunningShelf } from './shelfProcess.js';
 
 // Approvals in two real browsers against a real Shelf (API and worker processes, Redis, Docker):
@@ -33,14 +33,7 @@ afterAll(async () => {
   await shelf?.stop();
 }, 60_000);
 
-/** A browser of its own (its own cookies), signed in as `username`, at `path`. */
-async function signedIn(username: keyof typeof people, pathname: string): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  const page = await context.newPage();
-  await page.goto(`${shelf.url}${pathname}`);
-  await signIn(page, username, people[username].password, new RegExp(`${pathname}$`));
-  return page;
-}
+const signedIn = (username: keyof typeof people, pathname: string): Promise<Page> => openSignedIn(browser, shelf.url, username, people[username].password, pathname);
 
 const snap = (page: Page, name: string) => page.screenshot({ path: path.join(shots, `${name}.png`), fullPage: true });
 

@@ -24,6 +24,15 @@ export async function signIn(page: Page, username: string, password: string, bac
   await page.waitForURL(backTo, { timeout: 15_000 });
 }
 
+/** A browser context of its own (its own cookies), signed in as `username`, at `pathname` of `baseUrl`. */
+export async function openSignedIn(browser: Browser, baseUrl: string, username: string, password: string, pathname: string): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  await page.goto(`${baseUrl}${pathname}`);
+  await signIn(page, username, password, new RegExp(`${pathname}$`));
+  return page;
+}
+
 const axeSource = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 
 /** axe-core (WCAG 2 A and AA) on the page as it is now: its serious and critical violations, one line each. */

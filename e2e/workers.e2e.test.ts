@@ -6,7 +6,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium, seriousAxeViolations, signIn } from './browser.js';
+import { launchChromium, openSignedIn, seriousAxeViolations, signIn } from './browser.js';
 import { adminToken, asAdmin, startShelf, type RunningShelf } from './shelfProcess.js';
 
 // The Workers page (SPEC §11, issue 16) in a real browser against a real Shelf (API and worker
@@ -53,14 +53,7 @@ const row = (p: Page, id: string): Locator => p.locator(`[data-testid="worker-ro
 const stateOf = (p: Page, id: string) => row(p, id).getByTestId('worker-state').getAttribute('data-state');
 const snap = (p: Page, name: string) => p.screenshot({ path: path.join(shots, `${name}.png`), fullPage: true });
 
-/** A browser of its own (its own cookies), signed in as `username`, at `pathname`. */
-async function signedIn(username: keyof typeof people, pathname: string): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  const page = await context.newPage();
-  await page.goto(`${shelf.url}${pathname}`);
-  await signIn(page, username, people[username].password, new RegExp(`${pathname}$`));
-  return page;
-}
+const signedIn = (username: keyof typeof people, pathname: string): Promise<Page> => openSignedIn(browser, shelf.url, username, people[username].password, pathname);
 
 beforeAll(async () => {
   mkdirSync(shots, { recursive: true });
