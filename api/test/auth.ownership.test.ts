@@ -62,6 +62,20 @@ describe('jobs belong to their submitter', () => {
     expect(found.body.items.every((j: any) => j.submittedBy.username === 'alice')).toBe(true);
   });
 
+  it('mine=true narrows an admin to their own jobs (and changes nothing for others)', async () => {
+    const ada = await apiClient(api.url).userWithToken('ada', 'admin');
+    const adas = (await call('POST', '/api/jobs', { itemId: 'open-item', inputs: {} }, ada)).body.id as string;
+    const alices = (await call('POST', '/api/jobs', { itemId: 'open-item', inputs: {} }, users.alice!)).body.id as string;
+    const all = await call('GET', '/api/jobs?itemId=open-item&pageSize=100', undefined, ada);
+    expect(all.body.items.map((j: any) => j.id)).toEqual(expect.arrayContaining([adas, alices]));
+    const mine = await call('GET', '/api/jobs?itemId=open-item&mine=true&pageSize=100', undefined, ada);
+    expect(mine.body.items.map((j: any) => j.id)).toEqual([adas]);
+    const alicesOwn = await call('GET', '/api/jobs?itemId=open-item&mine=true&pageSize=100', undefined, users.alice!);
+    expect(alicesOwn.body.items.map((j: any) => j.id)).toContain(alices);
+    expect(alicesOwn.body.items.every((j: any) => j.submittedBy.username === 'alice')).toBe(true);
+    expect((await call('GET', '/api/jobs?mine=yes', undefined, ada)).status).toBe(400);
+  });
+
   it('a viewer may not submit', async () => {
     const res = await call('POST', '/api/jobs', { itemId: 'open-item', inputs: {} }, users.vera!);
     expect(res.status).toBe(403);

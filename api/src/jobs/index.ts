@@ -109,7 +109,7 @@ export async function createJobServices(redis: Redis, opts: JobServiceOptions) {
       return { items, next: total };
     },
     /** Non-admins list their own jobs only. */
-    list: (query: JobQuery, by: Principal): Promise<JobPage> => records.list(by.role === 'admin' ? query : { ...query, submittedBy: by.id }),
+    list: ({ mine, ...query }: JobQuery & { mine?: boolean }, by: Principal): Promise<JobPage> => records.list(by.role === 'admin' && !mine ? query : { ...query, submittedBy: by.id }),
     /** Stops listening; the shared Redis connection stays open for its owner to close. */
     close: async (): Promise<void> => {
       await stopTimeouts();

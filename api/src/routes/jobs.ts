@@ -13,6 +13,8 @@ export const ListJobsQuery = z.object({
   state: z.enum(JobState).optional(),
   itemId: z.string().min(1).max(128).optional(),
   q: z.string().max(200).optional(),
+  /** Only the caller's own jobs, for admins too (the item page's "your recent runs"). */
+  mine: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
   page: z.coerce.number().int().min(1).max(1_000_000).default(1),
   pageSize: z.coerce.number().int().min(1).max(100).default(20),
 });
